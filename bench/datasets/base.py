@@ -1,0 +1,151 @@
+"""Pair and Dataset types and the dataset registry.
+
+A :class:`Pair` knows how to load its images but does not decode them until
+``pair.a`` / ``pair.b`` is read, so listing pairs is cheap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from bench.errors import DataError
+from bench.registry import Registry
+
+MODALITIES = ("multi-focus", "ir-visible", "medical")
+
+
+@dataclass(eq=False)
+class Pair:
+    """Two source images (and optional ground truth) of one scene.
+
+    ``load_a`` / ``load_b`` / ``load_ground_truth`` / ``load_mask`` are
+    zero-argument callables returning float64 arrays (0..255 for images, 0..1
+    for the mask: 1 where source A is in focus). ``content_hash`` is a stable
+    hex digest of the pair's content (used in cache keys).
+    """
+
+    id: str
+    modality: str
+    load_a: Callable[[], np.ndarray]
+    load_b: Callable[[], np.ndarray]
+    load_ground_truth: Callable[[], np.ndarray] | None = None
+    load_mask: Callable[[], np.ndarray] | None = None
+    hash_fn: Callable[[], str] | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def a(self) -> np.ndarray:
+        return self.load_a()
+
+    @property
+    def b(self) -> np.ndarray:
+        return self.load_b()
+
+    @property
+    def ground_truth(self) -> np.ndarray | None:
+        return self.load_ground_truth() if self.load_ground_truth else None
+
+    @property
+    def mask(self) -> np.ndarray | None:
+        return self.load_mask() if self.load_mask else None
+
+    @property
+    def has_ground_truth(self) -> bool:
+        return self.load_ground_truth is not None
+
+    @property
+    def has_mask(self) -> bool:
+        return self.load_mask is not None
+
+    def content_hash(self) -> str:
+        if self.hash_fn is not None:
+            return self.hash_fn()
+        h = hashlib.sha256()
+        for arr in (self.a, self.b):
+            h.update(str(arr.shape).encode())
+            h.update(np.ascontiguousarray(arr).tobytes())
+        return h.hexdigest()
+
+
+class Dataset:
+    """An ordered collection of pairs with lookup by id."""
+
+    def __init__(
+        self,
+        name: str,
+        pairs: list[Pair],
+        *,
+        modality: str = "multi-focus",
+        citation: str = "",
+        location: str = "",
+        description: str = "",
+    ):
+        self.name = name
+        self.pairs = list(pairs)
+        self.modality = modality
+        self.citation = citation
+        self.location = location
+        self.description = description
+        self._index = {p.id: p for p in self.pairs}
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    def __iter__(self) -> Iterator[Pair]:
+        return iter(self.pairs)
+
+    def __getitem__(self, key: str | int) -> Pair:
+        if isinstance(key, int):
+            return self.pairs[key]
+        try:
+            return self._index[key]
+        except KeyError:
+            raise DataError(f"dataset {self.name!r} has no pair {key!r}") from None
+
+    def ids(self) -> list[str]:
+        return [p.id for p in self.pairs]
+
+    @property
+    def has_ground_truth(self) -> bool:
+        return any(p.has_ground_truth for p in self.pairs)
+
+    def __repr__(self) -> str:
+        return f"Dataset({self.name!r}, {len(self)} pairs)"
+
+
+# Factory signature: factory(arg: str | None, data_dir: str | None, **options) -> Dataset
+DATASETS: Registry[Callable[..., Dataset]] = Registry("dataset")
+
+
+def register_dataset(name: str):
+    """Decorator for a dataset factory ``f(arg, data_dir, **options) -> Dataset``."""
+    return DATASETS.register(name)
+
+
+def list_datasets() -> list[str]:
+    _ensure_builtin()
+    return DATASETS.names("*")
+
+
+def load_dataset(name: str, data_dir: str | None = None, **options) -> Dataset:
+    """Load dataset ``name`` (``"lytro"``, ``"mfifb:lytro"``, ``"folder:PATH"``, ...)."""
+    _ensure_builtin()
+    base, _, arg = name.partition(":")
+    factory = DATASETS.get(base)
+    return factory(arg or None, data_dir, **options)
+
+
+def _ensure_builtin() -> None:
+    import importlib
+    import pkgutil
+
+    import bench.datasets as pkg
+
+    for info in pkgutil.iter_modules(pkg.__path__):
+        if not info.name.startswith("_") and info.name != "base":
+            importlib.import_module(f"bench.datasets.{info.name}")

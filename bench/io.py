@@ -1,0 +1,233 @@
+"""Image reading and writing.
+
+``read_image(path)`` returns ``(pixels, info)``: ``pixels`` is float64 in
+0..255 (8-bit values exactly; 16-bit values divided by 257), shape H×W for
+grey and H×W×3 for colour; ``info`` is an :class:`ImageInfo`.
+
+    >>> px, info = read_image("lytro-01-A.jpg")          # doctest: +SKIP
+    >>> px.shape, info.bit_depth, info.gray_as_rgb        # doctest: +SKIP
+    ((520, 520, 3), 8, False)
+
+Errors are :class:`bench.errors.ImageError` and always name the file.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bench.errors import ImageError, ShapeMismatchError
+
+SUPPORTED_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    """What was in the file, beyond the pixels."""
+
+    path: str
+    format: str  # "JPEG", "PNG", "BMP", "TIFF"
+    width: int
+    height: int
+    channels: int  # 1 or 3 (alpha dropped)
+    bit_depth: int  # 8 or 16
+    mode: str  # the file's own mode, e.g. "L", "RGB", "RGBA", "I;16", "RGB;16"
+    had_alpha: bool = False
+    gray_as_rgb: bool = False  # 3 channels stored, all equal
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return (self.height, self.width) if self.channels == 1 else (self.height, self.width, 3)
+
+
+def _png_bit_depth(path: Path) -> int | None:
+    with open(path, "rb") as fh:
+        head = fh.read(26)
+    if len(head) < 26 or head[:8] != b"\x89PNG\r\n\x1a\n":
+        return None
+    return head[24]
+
+
+def _read_png16(path: Path) -> tuple[np.ndarray, str, bool]:
+    import png
+
+    reader = png.Reader(filename=str(path))
+    width, height, rows, meta = reader.asDirect()
+    planes = meta["planes"]
+    arr = np.vstack([np.asarray(r, dtype=np.uint16) for r in rows]).reshape(height, width, planes)
+    had_alpha = bool(meta.get("alpha"))
+    if had_alpha:
+        arr = arr[..., :-1]
+    mode = ("L" if planes - had_alpha == 1 else "RGB") + (";16" if not had_alpha else "A;16")
+    if arr.shape[2] == 1:
+        arr = arr[..., 0]
+    return arr, mode, had_alpha
+
+
+def _decode(path: Path) -> tuple[np.ndarray, str, str, bool]:
+    """Return (raw integer array, file format, file mode, had_alpha)."""
+    from PIL import Image, UnidentifiedImageError
+
+    if path.suffix.lower() == ".png" and _png_bit_depth(path) == 16:
+        try:
+            arr, mode, had_alpha = _read_png16(path)
+        except Exception as exc:
+            raise ImageError(f"{path}: cannot decode 16-bit PNG ({exc})") from exc
+        return arr, "PNG", mode, had_alpha
+    try:
+        with Image.open(path) as im:
+            im.load()
+            fmt, mode = im.format or path.suffix.lstrip(".").upper(), im.mode
+            had_alpha = mode in ("RGBA", "LA", "PA") or (mode == "P" and "transparency" in im.info)
+            if mode in ("L", "RGB"):
+                arr = np.asarray(im)
+            elif mode in ("I;16", "I;16B", "I;16L", "I;16N"):
+                arr = np.asarray(im).astype(np.uint16)
+            elif mode == "I":  # 16-bit grey PNG/TIFF opened as 32-bit int
+                arr = np.asarray(im)
+                if arr.min() < 0 or arr.max() > 65535:
+                    raise ImageError(f"{path}: unsupported image mode 'I' with values outside 16 bits")
+                arr = arr.astype(np.uint16)
+            elif mode in ("1", "P", "LA", "PA", "RGBA", "CMYK", "YCbCr"):
+                target = "L" if mode in ("1", "LA") else "RGB"
+                if mode == "P":
+                    target = "RGB"
+                arr = np.asarray(im.convert(target))
+            else:
+                raise ImageError(
+                    f"{path}: unsupported image mode {mode!r} (supported: grey or RGB(A), 8 or 16 bit)"
+                )
+    except FileNotFoundError:
+        raise ImageError(f"{path}: file not found") from None
+    except UnidentifiedImageError:
+        raise ImageError(f"{path}: not a readable image (unknown or corrupt format)") from None
+    except OSError as exc:  # truncated files, I/O errors
+        raise ImageError(f"{path}: cannot read image ({exc})") from exc
+    return arr, fmt, mode, had_alpha
+
+
+def read_image(path: str | os.PathLike) -> tuple[np.ndarray, ImageInfo]:
+    """Read an image file into float64 pixels in 0..255 and an :class:`ImageInfo`.
+
+    Supports JPEG, PNG, BMP and TIFF, 8 and 16 bit, grey, RGB and RGBA (alpha
+    is dropped with a warning). A grey picture stored as three equal channels
+    stays three channels (as MATLAB's ``imread`` returns it) and is flagged
+    ``info.gray_as_rgb``.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ImageError(f"{path}: file not found")
+    if path.is_dir():
+        raise ImageError(f"{path}: is a directory, not an image")
+    arr, fmt, mode, had_alpha = _decode(path)
+    if had_alpha:
+        warnings.warn(f"{path}: alpha channel dropped", stacklevel=2)
+    if arr.ndim == 3 and arr.shape[2] == 4:
+        arr = arr[..., :3]
+    if arr.ndim == 3 and arr.shape[2] == 1:
+        arr = arr[..., 0]
+    if arr.ndim not in (2, 3) or (arr.ndim == 3 and arr.shape[2] != 3):
+        raise ImageError(f"{path}: unsupported image layout {arr.shape}")
+    bit_depth = 16 if arr.dtype == np.uint16 else 8
+    pixels = arr.astype(np.float64)
+    if bit_depth == 16:
+        pixels /= 257.0
+    gray_as_rgb = bool(
+        arr.ndim == 3 and np.array_equal(arr[..., 0], arr[..., 1]) and np.array_equal(arr[..., 0], arr[..., 2])
+    )
+    info = ImageInfo(
+        path=str(path),
+        format=fmt,
+        width=arr.shape[1],
+        height=arr.shape[0],
+        channels=1 if arr.ndim == 2 else 3,
+        bit_depth=bit_depth,
+        mode=mode,
+        had_alpha=had_alpha,
+        gray_as_rgb=gray_as_rgb,
+    )
+    return pixels, info
+
+
+def to_uint(pixels: np.ndarray, bit_depth: int = 8) -> np.ndarray:
+    """Round float pixels in 0..255 to uint8, or to uint16 (×257) for 16 bit."""
+    x = np.clip(np.asarray(pixels, dtype=np.float64), 0.0, 255.0)
+    if bit_depth == 16:
+        return np.rint(x * 257.0).astype(np.uint16)
+    return np.rint(x).astype(np.uint8)
+
+
+def write_image(path: str | os.PathLike, pixels: np.ndarray, bit_depth: int = 8) -> Path:
+    """Write float pixels in 0..255 (or integer arrays) to ``path``, atomically.
+
+    PNG keeps 16 bits when ``bit_depth=16`` (lossless round trip with
+    :func:`read_image`). The format follows the suffix.
+    """
+    path = Path(path)
+    arr = np.asarray(pixels)
+    if arr.dtype.kind == "f":
+        arr = to_uint(arr, bit_depth)
+    elif bit_depth == 16 and arr.dtype != np.uint16:
+        arr = arr.astype(np.uint16)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp{path.suffix}")
+    try:
+        if arr.dtype == np.uint16 and path.suffix.lower() == ".png":
+            import png
+
+            h, w = arr.shape[:2]
+            planes = 1 if arr.ndim == 2 else arr.shape[2]
+            writer = png.Writer(w, h, greyscale=planes == 1, bitdepth=16)
+            with open(tmp, "wb") as fh:
+                writer.write(fh, arr.reshape(h, w * planes))
+        else:
+            from PIL import Image
+
+            Image.fromarray(arr).save(tmp, format=_pil_format(path))
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
+
+
+def _pil_format(path: Path) -> str:
+    suffix = path.suffix.lower()
+    return {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".bmp": "BMP", ".tif": "TIFF", ".tiff": "TIFF"}.get(
+        suffix, "PNG"
+    )
+
+
+def as_float_image(x: np.ndarray, name: str = "image") -> np.ndarray:
+    """Array (uint8, uint16 or float in 0..255) -> float64 in 0..255, H×W or H×W×3."""
+    arr = np.asarray(x)
+    if arr.dtype == np.uint16:
+        out = arr.astype(np.float64) / 257.0
+    elif arr.dtype.kind in "uib":
+        out = arr.astype(np.float64)
+    elif arr.dtype.kind == "f":
+        out = arr.astype(np.float64, copy=False)
+    else:
+        raise ImageError(f"{name}: unsupported array dtype {arr.dtype}")
+    if out.ndim == 3 and out.shape[2] == 1:
+        out = out[..., 0]
+    if out.ndim == 3 and out.shape[2] == 4:
+        out = out[..., :3]
+    if out.ndim not in (2, 3) or (out.ndim == 3 and out.shape[2] != 3):
+        raise ImageError(f"{name}: expected H×W or H×W×3 array, got shape {arr.shape}")
+    return out
+
+
+def check_same_size(**images: np.ndarray) -> None:
+    """Raise :class:`ShapeMismatchError` naming every image's size if H×W differ.
+
+    >>> check_same_size(A=np.zeros((4, 5)), B=np.zeros((4, 5, 3)))
+    """
+    sizes = {k: tuple(np.shape(v)[:2]) for k, v in images.items()}
+    if len(set(sizes.values())) > 1:
+        desc = ", ".join(f"{k} is {s[0]}×{s[1]}" for k, s in sizes.items())
+        raise ShapeMismatchError(f"image sizes differ: {desc}")

@@ -1,0 +1,140 @@
+"""A small name -> object registry in the style of timm's model registry.
+
+Both ``methods`` and ``metrics`` build on it::
+
+    >>> reg = Registry("widget")
+    >>> @reg.register("blue-widget")
+    ... def make_blue(): ...
+    >>> reg.names("blue*")
+    ['blue-widget']
+
+Names are lower-case and stable (results tables and caches use them).
+``names()`` accepts shell-style wildcards and comma-separated lists.
+Third-party objects register through a ``importlib.metadata`` entry-point
+group: loading the entry point imports the module, whose decorators register.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import importlib.metadata
+import re
+import warnings
+from collections.abc import Callable, Iterable
+from typing import Generic, TypeVar
+
+from bench.errors import RegistryError
+
+T = TypeVar("T")
+
+_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.+-]*$")
+
+
+class Registry(Generic[T]):
+    """Ordered mapping of stable lower-case names to registered objects."""
+
+    def __init__(self, kind: str, entry_point_group: str | None = None):
+        self.kind = kind
+        self.entry_point_group = entry_point_group
+        self._items: dict[str, T] = {}
+        self._entry_points_loaded = False
+        self.entry_point_errors: dict[str, str] = {}
+
+    # -- registration -------------------------------------------------
+    def add(self, name: str, obj: T, *, replace: bool = False) -> T:
+        if not _NAME_RE.match(name):
+            raise RegistryError(
+                f"invalid {self.kind} name {name!r}: use lower-case letters, digits, '-', '_', '.'"
+            )
+        if name in self._items and not replace and self._items[name] is not obj:
+            raise RegistryError(f"{self.kind} {name!r} is already registered")
+        self._items[name] = obj
+        return obj
+
+    def register(self, name: str, *, replace: bool = False) -> Callable[[T], T]:
+        def deco(obj: T) -> T:
+            return self.add(name, obj, replace=replace)
+
+        return deco
+
+    def remove(self, name: str) -> None:
+        self._items.pop(name, None)
+
+    # -- lookup -------------------------------------------------------
+    def load_entry_points(self) -> None:
+        """Import every plugin advertised under the entry-point group (once).
+
+        A plugin that fails to import is reported with a warning naming it and
+        recorded in ``entry_point_errors``; the other plugins still load.
+        """
+        if self._entry_points_loaded or not self.entry_point_group:
+            return
+        self._entry_points_loaded = True
+        for ep in importlib.metadata.entry_points(group=self.entry_point_group):
+            try:
+                loaded = ep.load()
+            except Exception as exc:  # a broken plugin must not break the tool
+                msg = f"{type(exc).__name__}: {exc}"
+                self.entry_point_errors[ep.name] = msg
+                warnings.warn(
+                    f"{self.kind} plugin {ep.name!r} ({ep.value}) failed to load: {msg}",
+                    stacklevel=2,
+                )
+                continue
+            hook = getattr(loaded, "__fusebench_register__", None)
+            if callable(hook):
+                hook()
+
+    def get(self, name: str) -> T:
+        self.load_entry_points()
+        key = name.strip().lower()
+        try:
+            return self._items[key]
+        except KeyError:
+            close = difflib.get_close_matches(key, list(self._items), n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise RegistryError(
+                f"unknown {self.kind} {name!r}{hint} (known: {', '.join(self._items)})"
+            ) from None
+
+    def __contains__(self, name: object) -> bool:
+        self.load_entry_points()
+        return isinstance(name, str) and name.lower() in self._items
+
+    def __iter__(self):
+        self.load_entry_points()
+        return iter(list(self._items))
+
+    def __len__(self) -> int:
+        self.load_entry_points()
+        return len(self._items)
+
+    def items(self) -> list[tuple[str, T]]:
+        self.load_entry_points()
+        return list(self._items.items())
+
+    def names(self, pattern: str | Iterable[str] = "*", *, strict: bool = False) -> list[str]:
+        """Registered names matching ``pattern``.
+
+        ``pattern`` is a wildcard (``"q*"``), a comma-separated list
+        (``"dwt,g*"``) or an iterable of those. Order follows registration
+        order; duplicates are removed. With ``strict=True`` a plain name (no
+        wildcard) that matches nothing raises ``RegistryError``.
+        """
+        self.load_entry_points()
+        if isinstance(pattern, str):
+            parts = [p.strip().lower() for p in pattern.split(",") if p.strip()]
+        else:
+            parts = [p.strip().lower() for p in pattern]
+        out: list[str] = []
+        for part in parts:
+            hits = [n for n in self._items if fnmatch.fnmatchcase(n, part)]
+            if not hits and strict:
+                if any(c in part for c in "*?["):
+                    raise RegistryError(f"no {self.kind} matches {part!r}")
+                self.get(part)  # raises with suggestions
+            for h in hits:
+                if h not in out:
+                    out.append(h)
+        return out
