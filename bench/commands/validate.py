@@ -1,0 +1,44 @@
+"""``python -m bench validate --against vifb|mefb|mfifb-outputs --data-dir DIR``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench.commands._common import print_json, print_table
+
+NAME = "validate"
+HELP = "check metrics/methods against published reference values"
+
+
+def add_arguments(p):
+    p.add_argument("--against", required=True, help="target: vifb, mefb, mfifb-outputs")
+    p.add_argument("--data-dir", default=None, help="folder holding the datasets (default: FUSEBENCH_DATA)")
+    p.add_argument("--quick", action="store_true", help="a stratified subset (what the tests run)")
+    p.add_argument("--json", action="store_true")
+
+
+def run(args) -> int:
+    from bench.validate import get_target
+
+    data_dir = Path(args.data_dir) if args.data_dir else _default_data_dir()
+    report = get_target(args.against)(data_dir, quick=args.quick, progress=not args.json)
+    if args.json:
+        print_json({"title": report.title, "ok": report.ok, "rows": report.rows, "notes": report.notes})
+    else:
+        print(report.title)
+        print_table(report.rows)
+        for note in report.notes:
+            print(note)
+        print("PASS" if report.ok else "FAIL")
+    return 0 if report.ok else 1
+
+
+def _default_data_dir() -> Path:
+    import os
+
+    from bench.errors import DataError
+
+    env = os.environ.get("FUSEBENCH_DATA")
+    if not env:
+        raise DataError("give --data-dir (the folder holding vifb/, mfifb/, reference/ ...) or set FUSEBENCH_DATA")
+    return Path(env)
