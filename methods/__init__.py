@@ -30,7 +30,7 @@ def _import_builtin_modules() -> None:
             importlib.import_module(f"{__name__}.{info.name}")
 
 
-_NOT_METHOD_MODULES = {"base", "common", "plugins"}
+_NOT_METHOD_MODULES = {"base", "common", "plugins", "testing"}
 _import_builtin_modules()
 
 __all__ = [

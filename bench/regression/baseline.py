@@ -1,0 +1,79 @@
+"""Saving and loading score baselines.
+
+    >>> save_baseline("runs/synthetic-2026", "synthetic")         # doctest: +SKIP
+    PosixPath('reports/baselines/synthetic.csv')
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from bench.errors import DataError
+
+KEY = ["dataset", "pair", "method", "metric", "convention"]
+COLUMNS = ["dataset", "pair", "method", "method_version", "metric", "convention", "value"]
+
+
+def default_baseline_dir() -> Path:
+    """``reports/baselines`` of the source checkout (where baselines are committed)."""
+    return Path(__file__).resolve().parents[2] / "reports" / "baselines"
+
+
+def read_scores(path: str | os.PathLike) -> pd.DataFrame:
+    """Tidy scores from a run directory or a CSV file, checked for the needed columns."""
+    p = Path(path)
+    csv = p / "scores.csv" if p.is_dir() else p
+    if not csv.is_file():
+        raise DataError(f"{csv}: no scores file (is {path} a run directory?)")
+    df = pd.read_csv(csv, dtype={"method_version": str, "pair": str})
+    missing = [c for c in COLUMNS if c not in df.columns]
+    if missing:
+        raise DataError(f"{csv}: missing columns {missing}")
+    return df[COLUMNS]
+
+
+def save_baseline(run_dir: str | os.PathLike, name: str, out_dir: str | os.PathLike | None = None) -> Path:
+    """Write ``NAME.csv`` (sorted, full precision) and ``NAME.json`` (header) from a run."""
+    df = read_scores(run_dir).sort_values(KEY).reset_index(drop=True)
+    out = Path(out_dir) if out_dir else default_baseline_dir()
+    out.mkdir(parents=True, exist_ok=True)
+    csv = out / f"{name}.csv"
+    tmp = csv.with_suffix(".csv.tmp")
+    df.to_csv(tmp, index=False, float_format="%.17g")
+    os.replace(tmp, csv)
+    run_json = Path(run_dir) / "run.json"
+    run_info = json.loads(run_json.read_text()) if run_json.is_file() else {}
+    header = {
+        "name": name,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "source_run": str(run_dir),
+        "run_command": run_info.get("command"),
+        "versions": run_info.get("versions") or _versions(),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "rows": len(df),
+        "datasets": sorted(df["dataset"].unique().tolist()),
+        "methods": sorted(df["method"].unique().tolist()),
+        "metrics": sorted(df["metric"].unique().tolist()),
+    }
+    (out / f"{name}.json").write_text(json.dumps(header, indent=2) + "\n")
+    return csv
+
+
+def load_baseline(path: str | os.PathLike) -> pd.DataFrame:
+    return read_scores(path)
+
+
+def _versions() -> dict[str, str]:
+    import numpy
+
+    import bench
+
+    return {"fusebench": bench.__version__, "numpy": numpy.__version__}

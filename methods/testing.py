@@ -1,0 +1,111 @@
+"""The method contract, as reusable checks.
+
+The registry-wide test (tests/methods/test_contract.py) and every scaffolded
+plugin test (``python -m bench new-method``) call these, so a method is held
+to the same rules wherever it lives:
+
+    >>> from methods.testing import CHECKS, example_pair
+    >>> a, b = example_pair()
+    >>> for check in CHECKS.values():       # doctest: +SKIP
+    ...     check("my-method", a, b)
+
+Each check takes a method name and a colour source pair (float64 0..255,
+at least 333×417) and raises AssertionError with a message naming the method.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bench.color import luma
+
+
+def example_pair(size: int = 420) -> tuple[np.ndarray, np.ndarray]:
+    """A colour multi-focus pair built from scikit-image's astronaut photo:
+    A is sharp on the left half, B on the right half."""
+    from scipy.ndimage import gaussian_filter
+    from skimage import data
+
+    img = data.astronaut()[:size, :size].astype(np.float64)
+    blurred = np.stack([gaussian_filter(img[..., c], 3.0) for c in range(3)], axis=-1)
+    left = np.zeros(img.shape[:2], bool)
+    left[:, : size // 2] = True
+    m = left[..., None]
+    return np.where(m, img, blurred), np.where(m, blurred, img)
+
+
+def _fuse(name, a, b):
+    import methods
+
+    return methods.get_method(name).fuse(a, b)
+
+
+def _check_output(name, res, shape):
+    img = res.image
+    assert img.shape == shape, f"{name}: output shape {img.shape}, expected {shape}"
+    assert np.all(np.isfinite(img)), f"{name}: non-finite output"
+    assert img.min() >= 0.0 and img.max() <= 255.0, f"{name}: output outside 0..255"
+    if res.decision_map is not None:
+        dm = res.decision_map
+        assert dm.shape == shape[:2], f"{name}: decision map shape {dm.shape}"
+        assert dm.min() >= 0.0 and dm.max() <= 1.0, f"{name}: decision map outside 0..1"
+
+
+def check_colour_odd_size(name, a, b):
+    a, b = a[:333, :417], b[:333, :417]
+    res = _fuse(name, a, b)
+    _check_output(name, res, a.shape)
+    corr = np.corrcoef(luma(res.image).ravel(), luma((a + b) / 2).ravel())[0, 1]
+    assert corr > 0.8, f"{name}: fused image barely correlates with the sources ({corr:.3f})"
+
+
+def check_gray_uint8(name, a, b):
+    a8, b8 = (np.rint(luma(x[:333, :255])).astype(np.uint8) for x in (a, b))
+    _check_output(name, _fuse(name, a8, b8), a8.shape)
+
+
+def check_tiny(name, a, b):
+    a, b = a[200:217, 150:173], b[200:217, 150:173]
+    _check_output(name, _fuse(name, a, b), a.shape)
+
+
+def check_uint16_matches_uint8(name, a, b):
+    a8, b8 = (np.rint(x[:64, :80]).astype(np.uint8) for x in (a, b))
+    a16, b16 = (x.astype(np.uint16) * 257 for x in (a8, b8))
+    r8, r16 = _fuse(name, a8, b8), _fuse(name, a16, b16)
+    _check_output(name, r16, a8.shape)
+    np.testing.assert_allclose(r16.image, r8.image, atol=1e-6, err_msg=f"{name}: 16-bit input differs")
+
+
+def check_identical_inputs(name, a, b):
+    x = a[100:180, 120:220]
+    res = _fuse(name, x, x.copy())
+    np.testing.assert_allclose(res.image, x, atol=1.0, err_msg=f"{name}: fuse(X, X) != X")
+
+
+def check_deterministic_and_pure(name, a, b):
+    a, b = a[:48, :56].copy(), b[:48, :56].copy()
+    a0, b0 = a.copy(), b.copy()
+    r1, r2 = _fuse(name, a, b).image, _fuse(name, a, b).image
+    np.testing.assert_array_equal(r1, r2, err_msg=f"{name}: two runs differ")
+    assert np.array_equal(a, a0) and np.array_equal(b, b0), f"{name}: modified its inputs"
+
+
+def check_declaration(name, a=None, b=None):
+    import methods
+
+    info = methods.METHODS.get(name).info()
+    assert info["version"] and info["citation"], f"{name}: needs version and citation"
+    assert info["kind"] in ("classic", "deep")
+    assert set(info["modalities"]) <= {"multi-focus", "ir-visible", "medical"}
+
+
+CHECKS = {
+    "colour_odd_size": check_colour_odd_size,
+    "gray_uint8": check_gray_uint8,
+    "tiny": check_tiny,
+    "uint16_matches_uint8": check_uint16_matches_uint8,
+    "identical_inputs": check_identical_inputs,
+    "deterministic_and_pure": check_deterministic_and_pure,
+    "declaration": check_declaration,
+}

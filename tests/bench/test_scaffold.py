@@ -1,0 +1,65 @@
+"""``new-method`` scaffolds plugins that work as generated, in all three layouts."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from bench.scaffold import scaffold
+
+
+def _run(args, env_extra=None, cwd=None):
+    env = dict(os.environ)
+    env.update(env_extra or {})
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env, cwd=cwd)
+
+
+@pytest.mark.parametrize("deep", [False, True])
+def test_single_file_plugin_passes_its_generated_test(tmp_path, deep):
+    paths = scaffold("scaf-demo", deep=deep, out_dir=tmp_path)
+    assert [p.name for p in paths] == ["scaf_demo.py", "test_scaf_demo.py"]
+    res = _run(["-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", str(paths[1])], cwd=tmp_path)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "7 passed" in res.stdout
+    listed = _run(["-m", "bench", "methods", "--plugin", str(paths[0]), "--json"])
+    assert listed.returncode == 0, listed.stderr
+    info = {m["name"]: m for m in json.loads(listed.stdout)}
+    assert info["scaf-demo"]["kind"] == ("deep" if deep else "classic")
+
+
+def test_refuses_to_overwrite(tmp_path):
+    from bench.errors import FusebenchError
+
+    scaffold("scaf-demo", out_dir=tmp_path)
+    with pytest.raises(FusebenchError, match="exists"):
+        scaffold("scaf-demo", out_dir=tmp_path)
+
+
+def test_bad_name():
+    from bench.errors import FusebenchError
+
+    with pytest.raises(FusebenchError, match="lower-case"):
+        scaffold("My Method")
+
+
+def test_installed_package_registers_through_entry_point(tmp_path):
+    """pip-install a scaffolded package into a private target dir; the entry point
+    makes `bench methods` list it without any --plugin flag."""
+    pkg = tmp_path / "pkg"
+    scaffold("ep-demo", package=pkg)
+    target = tmp_path / "site"
+    res = _run(["-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
+                "--target", str(target), str(pkg)])
+    assert res.returncode == 0, res.stdout + res.stderr
+    env = {"PYTHONPATH": os.pathsep.join([str(target), os.environ.get("PYTHONPATH", "")])}
+    listed = _run(["-m", "bench", "methods", "--json"], env_extra=env)
+    assert listed.returncode == 0, listed.stderr
+    names = [m["name"] for m in json.loads(listed.stdout)]
+    assert "ep-demo" in names
+    tested = _run(["-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+                   str(pkg / "tests" / "test_ep_demo.py")], env_extra=env, cwd=tmp_path)
+    assert tested.returncode == 0, tested.stdout + tested.stderr
