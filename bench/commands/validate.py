@@ -12,7 +12,7 @@ HELP = "check metrics/methods against published reference values"
 
 def add_arguments(p):
     p.add_argument("--against", required=True, help="target: vifb, mefb, mfifb-outputs")
-    p.add_argument("--data-dir", default=None, help="folder holding the datasets (default: FUSEBENCH_DATA)")
+    p.add_argument("--data-dir", default=None, help="folder holding the datasets (default: $FUSEBENCH_DATA, else the user cache dir)")
     p.add_argument("--quick", action="store_true", help="a stratified subset (what the tests run)")
     p.add_argument("--json", action="store_true")
 
@@ -34,11 +34,7 @@ def run(args) -> int:
 
 
 def _default_data_dir() -> Path:
-    import os
+    """The dataset data root: $FUSEBENCH_DATA, else the user cache (see bench.datasets.locate)."""
+    from bench.datasets.locate import resolve_data_dir
 
-    from bench.errors import DataError
-
-    env = os.environ.get("FUSEBENCH_DATA")
-    if not env:
-        raise DataError("give --data-dir (the folder holding vifb/, mfifb/, reference/ ...) or set FUSEBENCH_DATA")
-    return Path(env)
+    return resolve_data_dir(None)

@@ -9,6 +9,13 @@ A dataset name may carry an argument after a colon: ``mfifb:lytro``,
 ``folder:/path/to/pairs``.
 """
 
-from bench.datasets.base import DATASETS, Dataset, Pair, list_datasets, load_dataset, register_dataset
+from bench.datasets.base import (
+    DATASETS,
+    Dataset,
+    Pair,
+    list_datasets,
+    load_dataset,
+    register_dataset,
+)
 
 __all__ = ["DATASETS", "Dataset", "Pair", "list_datasets", "load_dataset", "register_dataset"]

@@ -26,7 +26,11 @@ class Pair:
     ``load_a`` / ``load_b`` / ``load_ground_truth`` / ``load_mask`` are
     zero-argument callables returning float64 arrays (0..255 for images, 0..1
     for the mask: 1 where source A is in focus). ``content_hash`` is a stable
-    hex digest of the pair's content (used in cache keys).
+    hex digest of the pair's content (used in cache keys). ``load_more`` holds
+    loaders of further sources (C, D, ...) of multi-source sets such as
+    ``lytro-triple``; ``pair.sources`` returns all of them, A and B first.
+    ``meta`` carries cheap facts known without decoding (``width``,
+    ``height``, ``mode``, ``files`` ...).
     """
 
     id: str
@@ -37,6 +41,7 @@ class Pair:
     load_mask: Callable[[], np.ndarray] | None = None
     hash_fn: Callable[[], str] | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    load_more: tuple[Callable[[], np.ndarray], ...] = ()
 
     @property
     def a(self) -> np.ndarray:
@@ -53,6 +58,15 @@ class Pair:
     @property
     def mask(self) -> np.ndarray | None:
         return self.load_mask() if self.load_mask else None
+
+    @property
+    def sources(self) -> list[np.ndarray]:
+        """All source images: ``[a, b, *more]``."""
+        return [self.a, self.b, *(f() for f in self.load_more)]
+
+    @property
+    def n_sources(self) -> int:
+        return 2 + len(self.load_more)
 
     @property
     def has_ground_truth(self) -> bool:

@@ -1,0 +1,371 @@
+"""Dataset manifests (``datasets/<name>.json``) and sha256 verification with a size+mtime cache.
+
+A manifest records, per dataset: title, modality, citation, licence note,
+source repository and commit, the layout/naming rule, and for every file
+its relative ``path``, ``sha256``, ``size``, download ``group`` and
+canonical ``url`` (``null`` for derived files that exist only on mirrors).
+
+Manifests are found (first hit wins) in ``$FUSEBENCH_MANIFESTS``, in
+``datasets/`` at the root of a source checkout / editable install, and in
+``<sys.prefix>/share/fusebench/datasets`` where a wheel installs them
+(``[tool.setuptools.data-files]`` in pyproject.toml).
+
+Before a file's pixels are used, :func:`verify_file` checks its sha256. A
+verified file is remembered by (size, mtime) in a tiny record under
+``<user cache>/verified/``, so a repeat costs one ``stat``.
+
+    >>> m = load_manifest("lytro")                       # doctest: +SKIP
+    >>> m.file("lytro-01-A.jpg").sha256[:8]              # doctest: +SKIP
+    'e2a1acec'
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from bench.datasets.locate import data_dir_source, resolve_data_dir, user_cache_dir
+from bench.errors import DataError
+
+ENV_MANIFESTS = "FUSEBENCH_MANIFESTS"
+
+
+class ChecksumError(DataError):
+    """A file's sha256 differs from its manifest entry."""
+
+
+# -- finding and reading manifests ------------------------------------------
+
+
+def manifest_dirs() -> list[Path]:
+    """Folders searched for ``<name>.json`` manifests, in order."""
+    dirs = []
+    env = os.environ.get(ENV_MANIFESTS)
+    if env:
+        dirs.append(Path(env))
+    dirs.append(Path(__file__).resolve().parents[2] / "datasets")  # source checkout / editable
+    dirs.append(Path(sys.prefix) / "share" / "fusebench" / "datasets")  # wheel data-files
+    return dirs
+
+
+def manifest_path(name: str) -> Path:
+    for d in manifest_dirs():
+        p = d / f"{name}.json"
+        if p.is_file():
+            return p
+    raise DataError(
+        f"no manifest for dataset {name!r} (looked for {name}.json in "
+        f"{', '.join(str(d) for d in manifest_dirs())})"
+    )
+
+
+def available_manifests() -> list[str]:
+    """Names of all manifests found (first folder wins on duplicates)."""
+    names: list[str] = []
+    for d in manifest_dirs():
+        if d.is_dir():
+            for p in sorted(d.glob("*.json")):
+                if p.stem not in names:
+                    names.append(p.stem)
+    return names
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    path: str
+    sha256: str
+    size: int
+    group: str = "default"
+    url: str | None = None
+    width: int | None = None
+    height: int | None = None
+    mode: str | None = None
+
+
+@dataclass
+class Manifest:
+    name: str
+    title: str
+    modality: str
+    citation: str
+    license_note: str
+    homepage: str
+    layout: str
+    files: list[FileEntry]
+    source: dict = field(default_factory=dict)
+    origin: str = ""
+
+    def __post_init__(self):
+        self._by_path = {f.path: f for f in self.files}
+
+    def file(self, path: str) -> FileEntry:
+        try:
+            return self._by_path[path]
+        except KeyError:
+            raise DataError(
+                f"manifest {self.origin or self.name}: no entry for file {path!r}"
+            ) from None
+
+    def __contains__(self, path: str) -> bool:
+        return path in self._by_path
+
+    def groups(self) -> list[str]:
+        return list(dict.fromkeys(f.group for f in self.files))
+
+    def select(self, groups: list[str] | None = None) -> list[FileEntry]:
+        if not groups:
+            return list(self.files)
+        unknown = set(groups) - set(self.groups())
+        if unknown:
+            raise DataError(
+                f"dataset {self.name!r} has no file group(s) {sorted(unknown)} (groups: {self.groups()})"
+            )
+        return [f for f in self.files if f.group in groups]
+
+    def total_size(self, groups: list[str] | None = None) -> int:
+        return sum(f.size for f in self.select(groups))
+
+
+def parse_manifest(data: dict, origin: str = "") -> Manifest:
+    """Build a :class:`Manifest` from its JSON object, with errors naming ``origin``."""
+    try:
+        files = [
+            FileEntry(
+                path=f["path"],
+                sha256=f["sha256"].lower(),
+                size=int(f["size"]),
+                group=f.get("group", "default"),
+                url=f.get("url"),
+                width=f.get("width"),
+                height=f.get("height"),
+                mode=f.get("mode"),
+            )
+            for f in data["files"]
+        ]
+        return Manifest(
+            name=data["name"],
+            title=data.get("title", data["name"]),
+            modality=data.get("modality", "multi-focus"),
+            citation=data.get("citation", ""),
+            license_note=data.get("license_note", ""),
+            homepage=data.get("homepage", ""),
+            layout=data.get("layout", ""),
+            files=files,
+            source=data.get("source", {}),
+            origin=origin,
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise DataError(f"manifest {origin}: malformed ({type(exc).__name__}: {exc})") from None
+
+
+@functools.cache
+def load_manifest(name: str) -> Manifest:
+    path = manifest_path(name)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise DataError(f"manifest {path}: cannot read ({exc})") from None
+    return parse_manifest(data, str(path))
+
+
+# -- locating a manifest dataset on disk -------------------------------------
+
+
+def how_to_get(manifest: Manifest, root: Path, explicit_dir: bool = True) -> str:
+    """Instructions for a dataset that is absent or incomplete at ``root``."""
+    return (
+        f"get it with `python -m bench datasets fetch {manifest.name}"
+        f"{' --data-dir ' + str(root.parent) if explicit_dir else ''}`, or download the files listed in "
+        f"{manifest.origin or manifest.name + '.json'} (source: {manifest.homepage}) by hand and put them "
+        f"under {root}/ keeping their relative paths (layout: {manifest.layout})"
+    )
+
+
+def dataset_root(
+    manifest: Manifest, data_dir=None, required: list[str] | None = None, check: bool = True
+) -> Path:
+    """``<data root>/<name>``, checking that the ``required`` files exist (no hashing here).
+
+    ``check=False`` skips the checks (to describe a dataset that is not downloaded).
+    """
+    root = resolve_data_dir(data_dir) / manifest.name
+    if not check:
+        return root
+    where = f"data root {root.parent} from {data_dir_source(data_dir)}"
+    if not root.is_dir():
+        raise DataError(
+            f"dataset {manifest.name!r} not found at {root} ({where}): {how_to_get(manifest, root, bool(data_dir))}"
+        )
+    missing = [p for p in (required or []) if not (root / p).is_file()]
+    if missing:
+        raise DataError(
+            f"dataset {manifest.name!r} at {root} is incomplete: {len(missing)} of {len(required)} files "
+            f"missing (e.g. {', '.join(missing[:3])}); {how_to_get(manifest, root, bool(data_dir))}"
+        )
+    return root
+
+
+# -- sha256 verification ----------------------------------------------------
+
+
+def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _record_path(path: Path) -> Path:
+    key = hashlib.sha1(str(path).encode("utf-8", "surrogateescape")).hexdigest()
+    return user_cache_dir() / "verified" / key[:2] / key
+
+
+_MEMO: dict[str, tuple[int, int, str]] = {}
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
+
+
+def is_verified(path: str | os.PathLike, sha256: str) -> bool:
+    """True if ``path`` was verified against ``sha256`` and has not changed since (size, mtime)."""
+    p = Path(path).resolve()
+    try:
+        size, mtime = _stamp(p)
+    except OSError:
+        return False
+    want = (size, mtime, sha256.lower())
+    if _MEMO.get(str(p)) == want:
+        return True
+    try:
+        parts = _record_path(p).read_text().split()
+    except OSError:
+        return False
+    if len(parts) == 3 and (int(parts[0]), int(parts[1]), parts[2]) == want:
+        _MEMO[str(p)] = want
+        return True
+    return False
+
+
+def _remember(p: Path, size: int, mtime: int, digest: str) -> None:
+    _MEMO[str(p)] = (size, mtime, digest)
+    rec = _record_path(p)
+    try:
+        rec.parent.mkdir(parents=True, exist_ok=True)
+        tmp = rec.with_name(f"{rec.name}.{os.getpid()}.tmp")
+        tmp.write_text(f"{size} {mtime} {digest}\n")
+        os.replace(tmp, rec)
+    except OSError:
+        pass  # a read-only cache only costs a re-hash next time
+
+
+def verify_file(path: str | os.PathLike, sha256: str, *, use_cache: bool = True) -> None:
+    """Raise :class:`ChecksumError` naming the file and both hashes unless sha256 matches.
+
+    Results are remembered by (size, mtime) so verifying again is one stat.
+    """
+    p = Path(path).resolve()
+    expected = sha256.lower()
+    if use_cache and is_verified(p, expected):
+        return
+    if not p.is_file():
+        raise DataError(f"{p}: file not found")
+    size, mtime = _stamp(p)
+    actual = sha256_file(p)
+    if actual != expected:
+        raise ChecksumError(
+            f"{p}: sha256 mismatch (expected {expected}, actual {actual}); the file is corrupt or "
+            f"was replaced: delete it and fetch it again"
+        )
+    _remember(p, size, mtime, actual)
+
+
+# -- lazy, verified loaders for pairs ---------------------------------------
+
+
+@dataclass(frozen=True)
+class VerifiedImage:
+    """Picklable loader: verify ``path`` against ``sha256``, then decode it (float64, 0..255)."""
+
+    path: str
+    sha256: str
+
+    def __call__(self) -> np.ndarray:
+        from bench.io import read_image
+
+        verify_file(self.path, self.sha256)
+        return read_image(self.path)[0]
+
+
+@dataclass(frozen=True)
+class ShaHash:
+    """Content hash of a pair from its files' manifest sha256 values (no file is read)."""
+
+    digests: tuple[str, ...]
+
+    def __call__(self) -> str:
+        return hashlib.sha256("\n".join(self.digests).encode()).hexdigest()
+
+
+def manifest_pair(
+    manifest: Manifest,
+    root: Path,
+    pair_id: str,
+    path_a: str,
+    path_b: str,
+    *,
+    ground_truth: str | None = None,
+    more: tuple[str, ...] = (),
+    modality: str | None = None,
+    load_mask=None,
+    meta: dict | None = None,
+):
+    """A :class:`~bench.datasets.base.Pair` whose images are verified manifest files."""
+    from bench.datasets.base import Pair
+
+    paths = [path_a, path_b, *more] + ([ground_truth] if ground_truth else [])
+    entries = [manifest.file(p) for p in paths]
+    ea = entries[0]
+    info = {
+        "files": paths,
+        "width": ea.width,
+        "height": ea.height,
+        "mode": ea.mode,
+        "bytes": sum(e.size for e in entries),
+    }
+    info.update(meta or {})
+    return Pair(
+        id=pair_id,
+        modality=modality or manifest.modality,
+        load_a=VerifiedImage(str(root / path_a), entries[0].sha256),
+        load_b=VerifiedImage(str(root / path_b), entries[1].sha256),
+        load_ground_truth=VerifiedImage(str(root / ground_truth), entries[-1].sha256)
+        if ground_truth
+        else None,
+        load_mask=load_mask,
+        hash_fn=ShaHash(tuple(e.sha256 for e in entries)),
+        load_more=tuple(VerifiedImage(str(root / p), manifest.file(p).sha256) for p in more),
+        meta=info,
+    )
+
+
+def manifest_dataset(manifest: Manifest, name: str, pairs: list, root: Path, description: str = ""):
+    from bench.datasets.base import Dataset
+
+    return Dataset(
+        name,
+        pairs,
+        modality=manifest.modality,
+        citation=manifest.citation,
+        location=str(root),
+        description=description or manifest.title,
+    )
