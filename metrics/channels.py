@@ -4,6 +4,13 @@
 ``vifb`` / ``mefb``: the toolkits score each RGB channel separately and
 average (a grey source is paired with every fused channel); their exact
 rules for grey/colour mixes live in the functions below.
+
+    >>> import numpy as np
+    >>> a, b, f = np.zeros((4, 4, 3)), np.zeros((4, 4)), np.zeros((4, 4, 3))
+    >>> len(toolkit_channels(a, b, f, "vifb"))
+    3
+    >>> len(toolkit_channels(b, b, f, "mefb"))   # grey sources + RGB fused: red only
+    1
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from bench.color import luma
+from bench.color import luma, rgb2gray_matlab
 
 
 def to_luma(*images: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -36,3 +43,65 @@ def per_channel_mean(fn: Callable[..., float], *images: np.ndarray) -> float:
     """
     n = n_channels(*images)
     return float(np.mean([fn(*(channel(x, k) for x in images)) for k in range(n)]))
+
+
+def toolkit_channels(
+    a: np.ndarray, b: np.ndarray, f: np.ndarray, convention: str, *, fused_only_gray: bool = False
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The single-channel (A, B, F) triples a MATLAB toolkit driver scores.
+
+    Rules (VIFB ``compute_metrics.m`` / MEFB ``compute_metrics.m`` and the
+    per-metric wrappers ``metrics<Name>.m``):
+
+    * fused RGB, sources RGB: one triple per R, G, B channel;
+    * fused RGB, one source grey: that grey source pairs with every channel;
+    * fused grey: one triple; colour sources go through MATLAB ``rgb2gray``
+      (unrounded; some VIFB files round on uint8 input, which is not modelled);
+    * ``mefb`` only: both sources grey and fused RGB -> the fused red channel
+      ``F(:,:,1)`` alone, or MATLAB ``rgb2gray(double(F))`` when
+      ``fused_only_gray`` (MEFB's AG does that).
+
+    The caller averages the metric over the returned triples.
+    """
+    if f.ndim == 2:
+        return [(rgb2gray_matlab(a), rgb2gray_matlab(b), f)]
+    if convention == "mefb" and a.ndim == 2 and b.ndim == 2:
+        return [(a, b, rgb2gray_matlab(f) if fused_only_gray else f[..., 0])]
+    return [(channel(a, k), channel(b, k), f[..., k]) for k in range(3)]
+
+
+def toolkit_mean(
+    fn: Callable[[np.ndarray, np.ndarray, np.ndarray], float],
+    a: np.ndarray,
+    b: np.ndarray,
+    f: np.ndarray,
+    convention: str,
+    **kw,
+) -> float:
+    """Mean of ``fn(a_k, b_k, f_k)`` over :func:`toolkit_channels` triples."""
+    return float(np.mean([fn(*t) for t in toolkit_channels(a, b, f, convention, **kw)]))
+
+
+def mefb_channel_mean(
+    fn: Callable[[np.ndarray, np.ndarray, np.ndarray], float],
+    a: np.ndarray,
+    b: np.ndarray,
+    f: np.ndarray,
+) -> float:
+    """MEFB's channel rule around a single-channel metric ``fn`` (``toolkit_mean(..., "mefb")``).
+
+    Grey sources with an RGB fused image: ``fn`` on the fused red channel; all
+    grey: one call; otherwise per RGB channel (a grey source pairs with every
+    channel) then the mean.
+    """
+    return toolkit_mean(fn, a, b, f, "mefb")
+
+
+def vifb_channel_mean(
+    fn: Callable[[np.ndarray, np.ndarray, np.ndarray], float],
+    a: np.ndarray,
+    b: np.ndarray,
+    f: np.ndarray,
+) -> float:
+    """VIFB's channel rule around a single-channel metric ``fn`` (``toolkit_mean(..., "vifb")``)."""
+    return toolkit_mean(fn, a, b, f, "vifb")
