@@ -1,0 +1,57 @@
+"""``python -m bench report RUN_DIR``: regenerate tables and figures from a run directory.
+
+    python -m bench report runs/lytro-20260101-120000 --format latex,md --per-pair
+
+Nothing is recomputed; see ``docs/running.md`` for the files written.
+"""
+
+from __future__ import annotations
+
+from bench.commands._common import split_list
+
+NAME = "report"
+HELP = "regenerate tables (LaTeX, Markdown, CSV, HTML) and figures from a run directory"
+
+
+def _box(text: str | None):
+    if not text:
+        return None
+    from bench.errors import ParameterError
+
+    try:
+        top, left, h, w = (int(v) for v in text.split(","))
+    except ValueError:
+        raise ParameterError(f"--zoom {text!r}: expected TOP,LEFT,HEIGHT,WIDTH in pixels") from None
+    return top, left, h, w
+
+
+def add_arguments(p):
+    p.add_argument("run_dir", help="a run directory written by 'run'")
+    p.add_argument("--format", default="latex,md,csv,html", help="comma list of latex, md, csv, html")
+    p.add_argument("--per-pair", action="store_true", help="one table per pair as well")
+    p.add_argument("--no-figures", action="store_true", help="tables only")
+    p.add_argument("--pairs", default=None, help="pairs to draw figures for (comma list; default all)")
+    p.add_argument("--zoom", default=None, help="inset box TOP,LEFT,HEIGHT,WIDTH (default: where methods differ most)")
+    p.add_argument("--out", default=None, help="output folder (default RUN_DIR/report)")
+    p.add_argument("--jobs", "-j", type=int, default=1, help="processes drawing figures")
+
+
+def run(args) -> int:
+    from bench.reports import build_report
+    from bench.reports.build import console_table
+
+    written = build_report(
+        args.run_dir,
+        formats=split_list(args.format),
+        per_pair=args.per_pair,
+        figures=not args.no_figures,
+        figure_pairs=split_list(args.pairs) or None,
+        zoom=_box(args.zoom),
+        out_dir=args.out,
+        jobs=args.jobs,
+    )
+    print(console_table(args.run_dir))
+    n_fig = len([p for p in written["figures"] if p.suffix == ".png"])
+    out = args.out or f"{args.run_dir.rstrip('/')}/report"
+    print(f"wrote {len(written['tables'])} table files and {n_fig} figures (PNG+PDF) under {out}")
+    return 0

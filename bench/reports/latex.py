@@ -1,0 +1,87 @@
+"""LaTeX (booktabs) rendering of result tables.
+
+Each table becomes ``table-<name>.tex`` (a ``table`` float that a paper can
+``\\input``; needs ``\\usepackage{booktabs}``), and ``all_tables.tex`` is a
+stand-alone document built from ``templates/all_tables.tex`` that inputs
+them all. Best values are ``\\textbf``, second best ``\\underline``.
+
+    >>> print(escape("max-abs_2 & 50%"))
+    max-abs\\_2 \\& 50\\%
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench.reports.tables import Table
+
+TEMPLATE = Path(__file__).with_name("templates") / "all_tables.tex"
+_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+            "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+            "±": r"$\pm$", "–": "--", "×": r"$\times$", "↑": r"$\uparrow$", "↓": r"$\downarrow$"}
+
+
+def escape(text: str) -> str:
+    """Escape LaTeX special characters in plain text."""
+    return "".join(_SPECIAL.get(c, c) for c in str(text))
+
+
+def _cell(table: Table, row: str, col: str, mark: str) -> str:
+    text = table.cell_text(row, col, pm=r" $\pm$ ")
+    text = text.replace("–", "--")
+    if mark == "best":
+        return rf"\textbf{{{text}}}"
+    if mark == "second":
+        return rf"\underline{{{text}}}"
+    return text
+
+
+def render_table(table: Table, label_prefix: str = "tab:fusebench-") -> str:
+    """One booktabs ``table`` environment."""
+    marks = table.marks()
+    arrows = {True: r"$\uparrow$", False: r"$\downarrow$"}
+    head = " & ".join(
+        ["Method"] + [f"{escape(c)} {arrows[table.higher_is_better[c]]}" for c in table.columns]
+    )
+    lines = [
+        r"\begin{table}[htbp]",
+        r"\centering",
+        r"\small",
+        rf"\caption{{{escape(table.caption)}}}",
+        rf"\label{{{label_prefix}{table.name}}}",
+        r"\begin{tabular}{l" + "r" * len(table.columns) + "}",
+        r"\toprule",
+        head + r" \\",
+        r"\midrule",
+    ]
+    for row in table.rows:
+        cells = [escape(row)] + [_cell(table, row, c, marks.loc[row, c]) for c in table.columns]
+        lines.append(" & ".join(cells) + r" \\")
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    for note in table.notes:
+        lines.append(rf"\par\smallskip{{\footnotesize {escape(note)}}}")
+    lines.append(r"\end{table}")
+    return "\n".join(lines) + "\n"
+
+
+def write_latex(tables: list[Table], out_dir: Path, title: str = "fusebench results",
+                info: str = "") -> list[Path]:
+    """Write ``table-<name>.tex`` per table and ``all_tables.tex``; return the paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths, inputs = [], []
+    for i, t in enumerate(tables):
+        p = out_dir / f"table-{t.name}.tex"
+        p.write_text(render_table(t), encoding="utf-8")
+        paths.append(p)
+        inputs.append(rf"\input{{{p.name}}}")
+        if (i + 1) % 10 == 0:
+            inputs.append(r"\clearpage")  # avoid 'too many unprocessed floats'
+    doc = (
+        TEMPLATE.read_text(encoding="utf-8")
+        .replace("%%TITLE%%", escape(title))
+        .replace("%%INFO%%", escape(info))
+        .replace("%%TABLES%%", "\n".join(inputs))
+    )
+    main = out_dir / "all_tables.tex"
+    main.write_text(doc, encoding="utf-8")
+    return [main, *paths]

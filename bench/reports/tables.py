@@ -1,0 +1,225 @@
+"""Result tables from a run directory (pandas): per pair, mean ± std, mean rank.
+
+Every table has methods as rows and metrics as columns. The direction of each
+metric (↑ higher is better / ↓ lower is better) comes from the metric
+registry, falling back to the snapshot in ``run.json`` for metrics not
+registered in this process (e.g. a plugin's). Values are shown with 3
+decimals; per column the best value is marked ``best`` and the second best
+``second``, comparing the values as shown (ties share the mark).
+
+Mean rank: per pair and metric the methods are ranked (1 = best, ties get
+the average rank, failed cells are left out), then averaged over pairs; the
+``all`` column averages the per-metric mean ranks.
+
+    >>> res = load_results("runs/lytro-demo")                  # doctest: +SKIP
+    >>> t = mean_std_table(res)                                # doctest: +SKIP
+    >>> t.cell_text("gff", "qabf"), t.marks().loc["gff", "qabf"]   # doctest: +SKIP
+    ('0.731 ± 0.021', 'best')
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from bench.errors import FusebenchError
+
+DECIMALS = 3
+
+
+@dataclass
+class Results:
+    """What a run stored: tidy scores, the run record and display order."""
+
+    run_dir: Path
+    scores: pd.DataFrame
+    record: dict[str, Any]
+    methods: list[str]
+    pairs: list[str]
+    metrics: list[str]
+    higher_is_better: dict[str, bool]
+
+    @property
+    def dataset(self) -> str:
+        return str(self.record.get("dataset", {}).get("name", ""))
+
+    @property
+    def convention(self) -> str:
+        return str(self.record.get("convention", "default"))
+
+
+def metric_directions(names: list[str], record: dict[str, Any]) -> dict[str, bool]:
+    """``{metric: higher_is_better}`` from the registry, else from ``run.json``."""
+    import metrics
+
+    out = {}
+    for name in names:
+        if name in metrics.METRICS:
+            out[name] = metrics.get_metric(name).higher_is_better
+        elif name in record.get("metrics", {}):
+            out[name] = bool(record["metrics"][name]["higher_is_better"])
+        else:
+            raise FusebenchError(f"metric {name!r}: direction unknown (not registered, not in run.json)")
+    return out
+
+
+def load_results(run_dir: str | Path) -> Results:
+    """Read ``scores.csv`` and ``run.json`` of a run directory."""
+    run_dir = Path(run_dir)
+    rec_path, scores_path = run_dir / "run.json", run_dir / "scores.csv"
+    if not rec_path.is_file() or not scores_path.is_file():
+        raise FusebenchError(f"{run_dir}: not a run directory (run.json and scores.csv expected)")
+    record = json.loads(rec_path.read_text(encoding="utf-8"))
+    scores = pd.read_csv(scores_path, dtype={"pair": str, "method": str, "metric": str})
+    scores["value"] = pd.to_numeric(scores["value"], errors="coerce")
+    known_methods = list(record.get("methods", {}))
+    methods = known_methods + [m for m in scores["method"].unique() if m not in known_methods]
+    methods = [m for m in methods if m in set(scores["method"])]
+    pairs_all = list(record.get("dataset", {}).get("pairs", []))
+    pairs = [p for p in pairs_all if p in set(scores["pair"])]
+    pairs += [p for p in scores["pair"].unique() if p not in pairs]
+    known_metrics = list(record.get("metrics", {}))
+    metric_names = [m for m in known_metrics if m in set(scores["metric"])]
+    metric_names += [m for m in scores["metric"].unique() if m not in metric_names]
+    return Results(run_dir, scores, record, methods, pairs, metric_names,
+                   metric_directions(metric_names, record))
+
+
+@dataclass
+class Table:
+    """A methods × metrics table with its formatting rules."""
+
+    name: str  # file stem, e.g. "mean", "rank", "pair-lytro-01"
+    caption: str
+    values: pd.DataFrame  # rows: methods, columns: metrics (float, NaN = missing)
+    higher_is_better: dict[str, bool]
+    std: pd.DataFrame | None = None
+    decimals: int = DECIMALS
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> list[str]:
+        return list(self.values.index)
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.values.columns)
+
+    def arrow(self, column: str) -> str:
+        return "↑" if self.higher_is_better[column] else "↓"
+
+    def number(self, x: float) -> str:
+        return "–" if pd.isna(x) else f"{x:.{self.decimals}f}"
+
+    def cell_text(self, row: str, column: str, pm: str = " ± ") -> str:
+        v = self.values.loc[row, column]
+        s = self.number(v)
+        if self.std is not None and not pd.isna(v):
+            s += pm + self.number(self.std.loc[row, column])
+        return s
+
+    def marks(self) -> pd.DataFrame:
+        """``"best"`` / ``"second"`` / ``""`` per cell, direction-aware, on the shown values."""
+        out = pd.DataFrame("", index=self.values.index, columns=self.values.columns)
+        for col in self.columns:
+            shown = self.values[col].round(self.decimals)
+            distinct = sorted(shown.dropna().unique(), reverse=self.higher_is_better[col])
+            if len(shown.dropna()) < 2:
+                continue
+            out.loc[shown == distinct[0], col] = "best"
+            if len(distinct) > 1:
+                out.loc[shown == distinct[1], col] = "second"
+        return out
+
+
+def _pivot(df: pd.DataFrame, res: Results) -> pd.DataFrame:
+    table = df.pivot_table(index="method", columns="metric", values="value", aggfunc="mean")
+    return table.reindex(index=[m for m in res.methods if m in table.index],
+                         columns=[m for m in res.metrics if m in table.columns])
+
+
+def _conv_note(res: Results) -> str:
+    return "" if res.convention == "default" else f" ({res.convention} convention)"
+
+
+def per_pair_tables(res: Results) -> list[Table]:
+    """One table per pair (the reference paper's Tables 1–3)."""
+    out = []
+    for pair in res.pairs:
+        vals = _pivot(res.scores[res.scores["pair"] == pair], res)
+        out.append(Table(f"pair-{slug(pair)}", f"{res.dataset}: pair {pair}{_conv_note(res)}", vals,
+                         {c: res.higher_is_better[c] for c in vals.columns}))
+    return out
+
+
+def mean_std_table(res: Results) -> Table:
+    """Mean ± standard deviation (ddof=1; 0 for one pair) over pairs."""
+    per_pair = res.scores.pivot_table(index=["method", "pair"], columns="metric", values="value")
+    grouped = per_pair.groupby(level="method")
+    mean = grouped.mean()
+    std = grouped.std(ddof=1).fillna(0.0)
+    order_r = [m for m in res.methods if m in mean.index]
+    order_c = [m for m in res.metrics if m in mean.columns]
+    n = len(res.pairs)
+    t = Table("mean", f"{res.dataset}: mean ± std over {n} pair{'s' if n != 1 else ''}{_conv_note(res)}",
+              mean.reindex(index=order_r, columns=order_c), {c: res.higher_is_better[c] for c in order_c},
+              std=std.reindex(index=order_r, columns=order_c))
+    counts = per_pair.notna().groupby(level="method").sum()
+    short = [f"{m} ({int(counts.loc[m].min())}/{n})" for m in order_r if counts.loc[m].min() < n]
+    if short:
+        t.notes.append("fewer pairs scored for: " + ", ".join(short))
+    return t
+
+
+def rank_table(res: Results) -> Table:
+    """Mean rank per method and metric (1 = best), plus the mean over metrics (``all``)."""
+    ranks = []
+    for metric in res.metrics:
+        sub = res.scores[res.scores["metric"] == metric].pivot_table(
+            index="pair", columns="method", values="value")
+        r = sub.rank(axis=1, ascending=not res.higher_is_better[metric], method="average")
+        ranks.append(r.mean(axis=0).rename(metric))
+    table = pd.concat(ranks, axis=1) if ranks else pd.DataFrame()
+    table = table.reindex(index=[m for m in res.methods if m in table.index])
+    table["all"] = table.mean(axis=1)
+    directions = dict.fromkeys(table.columns, False)
+    return Table("rank", f"{res.dataset}: mean rank over pairs (1 = best){_conv_note(res)}",
+                 table, directions, decimals=2)
+
+
+def timing_table(res: Results) -> Table | None:
+    """Mean fusion seconds per pair per method (from ``timings.csv``; cached tasks keep the
+    time measured when they were computed)."""
+    path = res.run_dir / "timings.csv"
+    if not path.is_file():
+        return None
+    t = pd.read_csv(path, dtype={"pair": str, "method": str})
+    t = t[t["status"] != "failed"]
+    if t.empty:
+        return None
+    mean = t.groupby("method")["fuse_seconds"].mean().to_frame("seconds")
+    mean = mean.reindex([m for m in res.methods if m in mean.index])
+    return Table("time", f"{res.dataset}: mean fusion time per pair (s)", mean, {"seconds": False},
+                 decimals=3)
+
+
+def slug(text: str) -> str:
+    """File-name form of a pair id, as the runner names ``images/<pair>/``."""
+    from bench.runner.store import safe_name
+
+    return safe_name(text)
+
+
+def all_tables(res: Results, per_pair: bool = False) -> list[Table]:
+    """The report's tables in order: mean ± std, rank, time, then per pair (if asked)."""
+    tables = [mean_std_table(res), rank_table(res)]
+    t = timing_table(res)
+    if t is not None:
+        tables.append(t)
+    if per_pair:
+        tables += per_pair_tables(res)
+    return [t for t in tables if not t.values.empty]

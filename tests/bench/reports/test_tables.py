@@ -1,0 +1,53 @@
+"""Tables: values from scores.csv, direction-aware best/second marks, mean ranks."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from bench.reports.tables import load_results, mean_std_table, per_pair_tables, rank_table
+
+
+@pytest.fixture(scope="module")
+def scores(run_dir):
+    return pd.read_csv(run_dir / "scores.csv")
+
+
+def test_mean_table_matches_scores_and_marks_follow_direction(run_dir, scores):
+    res = load_results(run_dir)
+    assert res.higher_is_better == {"qsf": True, "rmse": False}  # from the metric registry
+    t = mean_std_table(res)
+    expected = scores.groupby(["method", "metric"])["value"].agg(["mean", "std"])
+    marks = t.marks()
+    for metric, higher in (("qsf", True), ("rmse", False)):
+        col = expected.xs(metric, level="metric")["mean"].round(3)
+        ordered = sorted(col.unique(), reverse=higher)
+        assert set(marks.index[marks[metric] == "best"]) == set(col.index[col == ordered[0]])
+        assert set(marks.index[marks[metric] == "second"]) == set(col.index[col == ordered[1]])
+        for method in col.index:
+            assert t.values.loc[method, metric] == pytest.approx(expected.loc[(method, metric), "mean"])
+            assert t.std.loc[method, metric] == pytest.approx(expected.loc[(method, metric), "std"])
+    assert t.arrow("rmse") == "↓" and t.arrow("qsf") == "↑"
+    assert t.cell_text("average", "qsf").count(".") == 2 and " ± " in t.cell_text("average", "qsf")
+
+
+def test_per_pair_tables_mirror_scores(run_dir, scores):
+    tables = per_pair_tables(load_results(run_dir))
+    assert [t.name for t in tables] == ["pair-lytro-01", "pair-lytro-02", "pair-lytro-03"]
+    t = tables[1]
+    sub = scores[scores["pair"] == "lytro-02"].set_index(["method", "metric"])["value"]
+    for (method, metric), v in sub.items():
+        assert t.values.loc[method, metric] == pytest.approx(v)
+
+
+def test_rank_table_is_a_ranking(run_dir, scores):
+    t = rank_table(load_results(run_dir))
+    n = len(t.rows)
+    # mean ranks of n methods always sum to 1 + ... + n (per metric and overall)
+    for col in t.columns:
+        assert t.values[col].sum() == pytest.approx(n * (n + 1) / 2)
+    # the method with the lowest rmse on every pair has mean rank 1 for rmse
+    best = scores[scores.metric == "rmse"].pivot(index="pair", columns="method", values="value").idxmin(axis=1)
+    if best.nunique() == 1:
+        assert t.values.loc[best.iloc[0], "rmse"] == 1.0
+    assert t.higher_is_better["all"] is False
