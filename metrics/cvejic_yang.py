@@ -29,7 +29,10 @@ every input and do not jump with 1-ulp input changes.
 2e-16, NaN windows dropped before the mean, and for Q_C the clipping is
 applied to the *score* (score = 0 where the raw weight < 0, 1 where > 1), not
 the weight. These constants make flat windows 0/0-like, so the result can
-jump with a 1-ulp input change; the calibration treats them as loose.
+jump with a 1-ulp input change. To match Octave anyway, ill-conditioned
+windows are summed in Octave's exact order and rounding (OpenBLAS ``daxpy``
+with fused multiply-add, :func:`filter2_valid_fma`); the rest use a fast
+separable filter (see ``docs/metrics-extra.md``).
 
     >>> import numpy as np
     >>> x = np.random.default_rng(0).uniform(0, 255, (32, 32))

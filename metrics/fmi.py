@@ -50,60 +50,64 @@ def gradient_feature(x: np.ndarray) -> np.ndarray:
 
 
 def _windows(x: np.ndarray, w: int) -> np.ndarray:
-    """All w×w 'valid' windows as rows of length w², each flattened column-major."""
+    """All w×w 'valid' windows as columns: shape (w², n), each window flattened column-major.
+
+    Windows run along the last (fastest) axis so every elementwise step below
+    loops over thousands of windows at a time, not over 9 entries.
+    """
     v = sliding_window_view(x, (w, w))  # (H−w+1, W−w+1, w, w)
-    return np.swapaxes(v, -1, -2).reshape(-1, w * w)
+    return np.ascontiguousarray(np.swapaxes(v, -1, -2).reshape(-1, w * w).T)
 
 
 def _window_pdf(x: np.ndarray) -> np.ndarray:
-    lo, hi = x.min(axis=1, keepdims=True), x.max(axis=1, keepdims=True)
+    lo, hi = x.min(axis=0), x.max(axis=0)
     rng = hi - lo
     norm = np.where(rng > 0, (x - lo) / np.where(rng > 0, rng, 1.0), 1.0)
-    return norm / norm.sum(axis=1, keepdims=True)
+    return norm / norm.sum(axis=0)
 
 
-def _entropy_rows(p: np.ndarray) -> np.ndarray:
-    """Σ −p log2|p| over non-zero entries, per row (trailing axes flattened)."""
-    p = p.reshape(len(p), -1)
+def _entropy_cols(p: np.ndarray) -> np.ndarray:
+    """Σ −p log2|p| over non-zero entries, per window (leading axes flattened)."""
+    p = p.reshape(-1, p.shape[-1])
     logs = np.zeros_like(p)
     np.log2(np.abs(p), out=logs, where=p != 0)
-    return -np.einsum("ij,ij->i", p, logs)
+    return -np.einsum("ij,ij->j", p, logs)
 
 
 class _WindowPdf:
-    """Per-window pdf, cdf (with a leading 0), entropy and index sd of raw features (n, l)."""
+    """Per-window pdf, cdf (with a leading 0), entropy and index sd of raw features (l, n)."""
 
     def __init__(self, x: np.ndarray):
         self.raw = x
         self.pdf = _window_pdf(x)
-        self.cdf0 = np.concatenate([np.zeros((len(x), 1)), np.cumsum(self.pdf, axis=1)], axis=1)
-        self.centred = self.pdf - self.pdf.mean(axis=1, keepdims=True)
-        idx = np.arange(1, x.shape[1] + 1, dtype=np.float64)
-        self.sd = np.sqrt(np.abs(self.pdf @ idx**2 - (self.pdf @ idx) ** 2))
-        self.entropy = _entropy_rows(self.pdf)
+        self.cdf0 = np.concatenate([np.zeros((1, x.shape[1])), np.cumsum(self.pdf, axis=0)], axis=0)
+        self.centred = self.pdf - self.pdf.mean(axis=0)
+        idx = np.arange(1, x.shape[0] + 1, dtype=np.float64)
+        self.sd = np.sqrt(np.abs(idx**2 @ self.pdf - (idx @ self.pdf) ** 2))
+        self.entropy = _entropy_cols(self.pdf)
 
 
 def _pair_fmi(x: _WindowPdf, f: _WindowPdf) -> np.ndarray:
     """FMI_XF per window (see module docstring)."""
-    num = np.einsum("ij,ij->i", x.centred, f.centred)
-    den = np.sqrt(np.einsum("ij,ij->i", x.centred, x.centred) * np.einsum("ij,ij->i", f.centred, f.centred))
+    num = np.einsum("ij,ij->j", x.centred, f.centred)
+    den = np.sqrt(np.einsum("ij,ij->j", x.centred, x.centred) * np.einsum("ij,ij->j", f.centred, f.centred))
     c = np.divide(num, den, out=np.zeros_like(num), where=num != 0)
-    cf, cx = f.cdf0[:, :, None], x.cdf0[:, None, :]  # F along i, X along j; index 0 is the zero boundary
+    cf, cx = f.cdf0[:, None, :], x.cdf0[None, :, :]  # F along i, X along j; index 0 is the zero boundary
     cop = np.minimum(cf, cx)  # upper Fréchet bound
     neg = c < 0
     if neg.any():
-        cop[neg] = np.maximum(cf[neg] + cx[neg] - 1.0, 0.0)  # lower bound
-    inner = cop[:, 1:, 1:]
-    cov = inner.sum(axis=(1, 2)) - f.cdf0[:, 1:].sum(axis=1) * x.cdf0[:, 1:].sum(axis=1)
+        cop[:, :, neg] = np.maximum(cf[:, :, neg] + cx[:, :, neg] - 1.0, 0.0)  # lower bound
+    inner = cop[1:, 1:]
+    cov = inner.sum(axis=(0, 1)) - f.cdf0[1:].sum(axis=0) * x.cdf0[1:].sum(axis=0)
     sds = x.sd * f.sd
     ok = (c != 0) & (sds > 0)
     phi = np.zeros_like(c)
     phi[ok] = c[ok] * sds[ok] / cov[ok]
-    mass = inner - cop[:, :-1, 1:] - cop[:, 1:, :-1] + cop[:, :-1, :-1]
-    joint = phi[:, None, None] * mass + (1.0 - phi)[:, None, None] * (f.pdf[:, :, None] * x.pdf[:, None, :])
-    mi = x.entropy + f.entropy - _entropy_rows(joint)
+    mass = inner - cop[:-1, 1:] - cop[1:, :-1] + cop[:-1, :-1]
+    joint = phi * mass + (1.0 - phi) * (f.pdf[:, None, :] * x.pdf[None, :, :])
+    mi = x.entropy + f.entropy - _entropy_cols(joint)
     out = np.divide(2.0 * mi, x.entropy + f.entropy, out=np.zeros_like(mi), where=mi != 0)
-    return np.where(np.all(x.raw == f.raw, axis=1), 1.0, out)
+    return np.where(np.all(x.raw == f.raw, axis=0), 1.0, out)
 
 
 def feature_mutual_information(a: np.ndarray, b: np.ndarray, f: np.ndarray, window: int = WINDOW) -> float:
@@ -112,11 +116,12 @@ def feature_mutual_information(a: np.ndarray, b: np.ndarray, f: np.ndarray, wind
         raise ValueError(f"metric fmi: image {a.shape} is too small for {window}×{window} windows")
     wa, wb, wf = (_windows(gradient_feature(x), window) for x in (a, b, f))
     total = 0.0
-    for s in range(0, len(wa), _BATCH):
-        sl = slice(s, s + _BATCH)
+    n = wa.shape[1]
+    for s in range(0, n, _BATCH):
+        sl = (slice(None), slice(s, s + _BATCH))
         pf = _WindowPdf(wf[sl])
         total += float(np.sum(_pair_fmi(_WindowPdf(wa[sl]), pf) + _pair_fmi(_WindowPdf(wb[sl]), pf)))
-    return total / (2.0 * len(wa))
+    return total / (2.0 * n)
 
 
 @register_metric(
