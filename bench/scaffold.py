@@ -191,8 +191,10 @@ def scaffold(
     package: str | Path | None = None,
     in_tree: bool = False,
     force: bool = False,
+    repo: str | Path | None = None,
 ) -> list[Path]:
-    """Write the plugin files; return their paths."""
+    """Write the plugin files; return their paths (``repo``: the checkout for
+    ``in_tree``, default the one this module lives in)."""
     module, _, dist = _names(name)
     code = render_module(name, deep)
     if package:
@@ -204,7 +206,7 @@ def scaffold(
                    _TEST_IMPORT.format(name=name, import_path=module), force),
         ]
     if in_tree:
-        repo = Path(__file__).resolve().parents[1]
+        repo = Path(repo) if repo else Path(__file__).resolve().parents[1]
         if not (repo / "methods" / "base.py").is_file():
             raise FusebenchError("--in-tree needs a fusebench source checkout")
         return [

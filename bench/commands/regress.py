@@ -1,6 +1,10 @@
 """``python -m bench regress RUN_DIR --baseline FILE``: flag score regressions.
 
-Exit status 1 on any regression, 0 otherwise.
+Exit status 1 on any regression (with ``--strict``, also on scores that
+vanished: a method that stopped loading, a pair or metric that stopped
+being computed), 0 otherwise.
+
+    python -m bench regress runs/lytro-... --baseline reports/baselines/lytro.csv --per-metric qabf=0.005
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ def add_arguments(p):
     p.add_argument("--per-metric", default="", help="per-metric absolute tolerance, e.g. qabf=0.005,qmi=0.01")
     p.add_argument("--report", default=None, help="write regression.md and regression.json into this folder")
     p.add_argument("--limit", type=int, default=50, help="rows shown (worst first)")
+    p.add_argument("--strict", action="store_true",
+                   help="also exit 1 when baseline scores vanished (method, pair or metric missing)")
 
 
 def run(args) -> int:
@@ -45,4 +51,9 @@ def run(args) -> int:
         out.mkdir(parents=True, exist_ok=True)
         (out / "regression.md").write_text(md)
         (out / "regression.json").write_text(json.dumps(result.to_json(), indent=2, default=str) + "\n")
-    return 1 if result.has_regressions else 0
+    if result.has_regressions:
+        return 1
+    if args.strict and len(result.vanished):
+        print(f"--strict: {len(result.vanished)} baseline scores vanished")
+        return 1
+    return 0

@@ -22,8 +22,12 @@ COLUMNS = ["dataset", "pair", "method", "method_version", "metric", "convention"
 
 
 def default_baseline_dir() -> Path:
-    """``reports/baselines`` of the source checkout (where baselines are committed)."""
-    return Path(__file__).resolve().parents[2] / "reports" / "baselines"
+    """``reports/baselines`` of the source checkout (where baselines are committed);
+    for an installed (non-checkout) fusebench, ``./reports/baselines``."""
+    root = Path(__file__).resolve().parents[2]
+    if (root / "pyproject.toml").is_file() and (root / "methods" / "base.py").is_file():
+        return root / "reports" / "baselines"
+    return Path.cwd() / "reports" / "baselines"
 
 
 def read_scores(path: str | os.PathLike) -> pd.DataFrame:
@@ -54,7 +58,9 @@ def save_baseline(run_dir: str | os.PathLike, name: str, out_dir: str | os.PathL
         "name": name,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "source_run": str(run_dir),
-        "run_command": run_info.get("command"),
+        "run_command": _portable_command(run_info.get("command")),
+        "git": run_info.get("git"),
+        "method_versions": _method_versions(df),
         "versions": run_info.get("versions") or _versions(),
         "python": sys.version.split()[0],
         "platform": platform.platform(),
@@ -69,6 +75,19 @@ def save_baseline(run_dir: str | os.PathLike, name: str, out_dir: str | os.PathL
 
 def load_baseline(path: str | os.PathLike) -> pd.DataFrame:
     return read_scores(path)
+
+
+def _portable_command(cmd: list[str] | str | None):
+    """``['/abs/path/bench/__main__.py', 'run', ...]`` -> ``'python -m bench run ...'``."""
+    if not cmd or isinstance(cmd, str):
+        return cmd
+    head = Path(cmd[0]).name
+    prog = ["python", "-m", "bench"] if head in ("__main__.py", "bench", "fusebench") else [cmd[0]]
+    return " ".join(prog + [str(a) for a in cmd[1:]])
+
+
+def _method_versions(df: pd.DataFrame) -> dict[str, str]:
+    return {m: str(v) for m, v in df.groupby("method").method_version.first().items()}
 
 
 def _versions() -> dict[str, str]:

@@ -42,10 +42,46 @@ class Comparison:
         c = self.rows.status.value_counts()
         return {s: int(c.get(s, 0)) for s in STATUS_ORDER}
 
+    @property
+    def vanished(self) -> pd.DataFrame:
+        return self.rows[self.rows.status == "vanished"]
+
     def worst_first(self) -> pd.DataFrame:
+        """Rows by status (regressions first), then by relative change, worst first."""
         order = {s: i for i, s in enumerate(STATUS_ORDER)}
-        df = self.rows.assign(_o=self.rows.status.map(order), _m=-self.rows.badness.fillna(0))
+        df = self.rows.assign(_o=self.rows.status.map(order), _m=-self.rows.rel_change.abs().fillna(0))
         return df.sort_values(["_o", "_m"] + KEY).drop(columns=["_o", "_m"])
+
+    def by_method_metric(self) -> pd.DataFrame:
+        """Regressions grouped per (method, metric): pairs hit, mean and worst relative change."""
+        reg = self.regressions
+        if not len(reg):
+            return pd.DataFrame(columns=["method", "metric", "pairs", "mean_delta", "worst_rel_change"])
+        g = reg.groupby(["method", "metric"])
+        out = pd.DataFrame({
+            "pairs": g.size(),
+            "mean_delta": g.delta.mean(),
+            "worst_rel_change": g.rel_change.apply(lambda s: s.loc[s.abs().idxmax()]),
+        }).reset_index()
+        return out.sort_values(["method", "worst_rel_change"], key=_abs_if_numeric, ascending=[True, False])
+
+    def version_changes(self) -> pd.DataFrame:
+        """One row per method whose ``version`` differs from the baseline's (expected changes)."""
+        vc = self.rows[self.rows.status == "version-changed"]
+        return vc.groupby(["method", "old_version", "new_version"]).size().rename("scores").reset_index()
+
+    def presence_changes(self) -> dict[str, dict[str, list[str]]]:
+        """Methods, pairs and metrics that appear only in the run (``new``) or only in the baseline."""
+        out = {}
+        for status in ("new", "vanished"):
+            side = self.rows[self.rows.status == status]
+            other = self.rows[self.rows.status != status]
+            out[status] = {
+                col: sorted(set(side[col].astype(str)) - set(other[col].astype(str)))
+                for col in ("method", "pair", "metric")
+            }
+            out[status]["rows"] = int(len(side))
+        return out
 
     def summary(self) -> str:
         c = self.counts()
@@ -55,18 +91,48 @@ class Comparison:
         return f"{len(self.rows)} scores compared: " + ", ".join(parts) + tail
 
     def to_markdown(self, limit: int = 50) -> str:
+        """Summary, regressions per method and metric, expected changes, then the rows worst first."""
         from tabulate import tabulate
 
+        def table(df, fmt=".6g"):
+            return tabulate(df, headers="keys", tablefmt="github", showindex=False, floatfmt=fmt)
+
+        parts = [self.summary(), ""]
+        if self.has_regressions:
+            parts += ["## Regressions by method and metric", "", table(self.by_method_metric()), ""]
+        vc = self.version_changes()
+        if len(vc):
+            parts += ["## Version changed (expected changes, not regressions)", "", table(vc), ""]
+        for status, what in self.presence_changes().items():
+            listed = [f"{k}s: {', '.join(v)}" for k, v in what.items() if k != "rows" and v]
+            if what["rows"]:
+                parts += [f"## {status.capitalize()} scores ({what['rows']} rows)", "",
+                          "; ".join(listed) or "(individual rows only)", ""]
         df = self.worst_first()
-        df = df[df.status != "ok"].head(limit)
-        cols = KEY + ["old_version", "new_version", "old", "new", "delta", "tol", "status"]
-        body = tabulate(df[cols], headers="keys", tablefmt="github", showindex=False, floatfmt=".6g")
-        return f"{self.summary()}\n\n{body if len(df) else '(no differences beyond tolerance)'}\n"
+        df = df[df.status != "ok"]
+        cols = KEY + ["old_version", "new_version", "old", "new", "delta", "rel_change", "tol", "status"]
+        shown = df.head(limit)
+        parts += ["## Changes beyond tolerance, worst first", ""]
+        parts.append(table(shown[cols]) if len(shown) else "(no differences beyond tolerance)")
+        if len(df) > limit:
+            parts.append(f"\n... {len(df) - limit} more rows (see regression.json)")
+        return "\n".join(parts) + "\n"
 
     def to_json(self) -> dict:
         df = self.worst_first()
         changed = df[df.status != "ok"].replace({np.nan: None})
-        return {"summary": self.summary(), "counts": self.counts(), "changes": changed.to_dict(orient="records")}
+        return {
+            "summary": self.summary(),
+            "counts": self.counts(),
+            "regressions_by_method_metric": self.by_method_metric().to_dict(orient="records"),
+            "version_changes": self.version_changes().to_dict(orient="records"),
+            "presence": self.presence_changes(),
+            "changes": changed.to_dict(orient="records"),
+        }
+
+
+def _abs_if_numeric(s: pd.Series) -> pd.Series:
+    return s.abs() if pd.api.types.is_numeric_dtype(s) else s
 
 
 def _higher_is_better(metric: str) -> bool:
@@ -95,6 +161,7 @@ def compare(
     abs_tol = df.metric.map(lambda m: per_metric.get(m, atol)).astype(float)
     df["tol"] = np.maximum(abs_tol, rtol * df.old.abs().fillna(0))
     df["delta"] = df.new - df.old
+    df["rel_change"] = df.delta / df.old.abs().where(df.old != 0)
     sign = df.metric.map(lambda m: 1.0 if hib[m] else -1.0)
     # badness > 0: worse than the baseline by that much beyond tolerance
     df["badness"] = -(df.delta * sign) - df.tol

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
 from bench.scaffold import scaffold
@@ -31,6 +32,21 @@ def test_single_file_plugin_passes_its_generated_test(tmp_path, deep):
     assert info["scaf-demo"]["kind"] == ("deep" if deep else "classic")
 
 
+def test_in_tree_layout_writes_into_methods_and_tests(tmp_path):
+    from bench.errors import FusebenchError
+
+    with pytest.raises(FusebenchError, match="checkout"):
+        scaffold("scaf-demo", in_tree=True, repo=tmp_path)
+    (tmp_path / "methods").mkdir()
+    (tmp_path / "methods" / "base.py").write_text("")
+    paths = scaffold("scaf-demo", in_tree=True, repo=tmp_path)
+    assert paths == [tmp_path / "methods" / "scaf_demo.py", tmp_path / "tests" / "methods" / "test_scaf_demo.py"]
+    # the module is importable as methods.scaf_demo, so `import methods` registers it
+    # and the registry-wide contract test covers it
+    assert "import methods.scaf_demo" in paths[1].read_text()
+    compile(paths[0].read_text(), str(paths[0]), "exec")
+
+
 def test_refuses_to_overwrite(tmp_path):
     from bench.errors import FusebenchError
 
@@ -48,7 +64,7 @@ def test_bad_name():
 
 def test_installed_package_registers_through_entry_point(tmp_path):
     """pip-install a scaffolded package into a private target dir; the entry point
-    makes `bench methods` list it without any --plugin flag."""
+    makes `bench methods` list it and `bench run` score it, without any --plugin flag."""
     pkg = tmp_path / "pkg"
     scaffold("ep-demo", package=pkg)
     target = tmp_path / "site"
@@ -63,3 +79,16 @@ def test_installed_package_registers_through_entry_point(tmp_path):
     tested = _run(["-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
                    str(pkg / "tests" / "test_ep_demo.py")], env_extra=env, cwd=tmp_path)
     assert tested.returncode == 0, tested.stdout + tested.stderr
+    run_dir = tmp_path / "run"
+    ran = _run(["-m", "bench", "run", "--methods", "ep-demo,average", "--dataset", "synthetic:count=2,size=48",
+                "--out", str(run_dir), "--cache-dir", str(tmp_path / "cache"), "--jobs", "1",
+                "--no-report", "--no-progress"], env_extra=env, cwd=tmp_path)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    scores = pd.read_csv(run_dir / "scores.csv")
+    ours = scores[scores.method == "ep-demo"]
+    assert sorted(ours.pair.unique()) == sorted(scores.pair.unique()) and len(ours.pair.unique()) == 2
+    assert set(ours.metric) == set(scores[scores.method == "average"].metric) >= {"qabf", "qmi"}
+    assert ours.value.notna().all()
+    # the scaffolded choose-max keeps edges that plain averaging blurs away
+    mean = scores.pivot_table(index="method", columns="metric", values="value")
+    assert mean.loc["ep-demo", "qabf"] > mean.loc["average", "qabf"], mean
