@@ -30,6 +30,7 @@ def run(args) -> int:
     ref = read_image(args.reference)[0] if args.reference else None
     names = metrics.METRICS.names(split_list(args.metrics) or list(metrics.PAPER_FIVE), strict=True)
     values = {}
+    skipped: list[str] = []
     for name in names:
         m = metrics.get_metric(name)
         if m.needs_decision_map or (m.needs_reference and ref is None):
@@ -37,12 +38,17 @@ def run(args) -> int:
                 raise ParameterError(f"metric {name!r} needs inputs 'score' does not have")
             continue
         if args.convention not in m.conventions:
-            raise ParameterError(
-                f"metric {name!r} has no convention {args.convention!r} ({', '.join(m.conventions)})"
-            )
+            if args.metrics:  # asked for by name: say so
+                raise ParameterError(
+                    f"metric {name!r} has no convention {args.convention!r} ({', '.join(m.conventions)})"
+                )
+            skipped.append(name)
+            continue
         values[name] = metrics.compute(name, a, b, f, convention=args.convention, reference=ref)
     if args.json:
         print_json(values)
     else:
         print_table([{"metric": k, "value": f"{v:.6g}"} for k, v in values.items()])
+        if skipped:
+            print(f"(no {args.convention!r} convention, not scored: {', '.join(skipped)})")
     return 0
