@@ -13,7 +13,7 @@ Configurations (:data:`TRAIN_CONFIGS`):
 * ``paper``: 224×224 crops, RMSprop (lr 1e-6, weight decay 1e-3, momentum
   0.9), 50 epochs, VGG-19 transfer on.
 * ``cpu``: the ``cpu`` network (⅛ width, 1 new conv per encoder, 2 convs per
-  decoder), 96×96 crops, AdamW with a cosine schedule (converges in a few
+  decoder), 192×192 crops, 4 epochs, AdamW with a cosine schedule (converges in a few
   thousand steps on a 2-core CPU), no transfer (no ImageNet file here).
 
 Both add training-only sensor noise and JPEG re-encoding to each source
@@ -76,7 +76,7 @@ TRAIN_CONFIGS = {
         config="paper", epochs=50, crop=224, pairs_per_batch=4, optimizer="rmsprop", lr=1e-6,
         weight_decay=1e-3, momentum=0.9, transfer=True,
     ),
-    "cpu": TrainConfig(config="cpu"),
+    "cpu": TrainConfig(config="cpu", epochs=4, crop=192),
 }
 
 

@@ -18,7 +18,7 @@ decision map returned is the weight of source A, ``1 − D``; ``extras`` holds
 Colour: the network sees RGB (grey is replicated); the map applies to every
 channel (``gray-weights``).
 
-The default checkpoint is the shipped ``cpu`` model ``tlnet-cpu-v1``,
+The default checkpoint is the shipped ``cpu`` model ``tlnet-cpu-v2``,
 trained here from scratch (no ImageNet VGG-19 weights): the method version
 carries its name so results are never mistaken for the paper's model.
 
@@ -41,7 +41,7 @@ from bench.errors import FusebenchError
 from methods.base import FusionMethod, FusionResult, register_method
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
-DEFAULT_CHECKPOINT = "tlnet-cpu-v1"
+DEFAULT_CHECKPOINT = "tlnet-cpu-v2"
 
 
 def resolve_checkpoint(checkpoint: str | os.PathLike | None) -> Path:

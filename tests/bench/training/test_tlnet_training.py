@@ -86,14 +86,13 @@ def test_shipped_checkpoint_accuracy_on_held_out_pairs(shared_datasets):
 
     net, name, card = load_checkpoint()
     assert card["vgg_transfer"] is False
-    # Issue 7 asks for >= 0.90; the shipped cpu model reaches ~0.77 (clean) / ~0.80 (degraded)
-    # on whole held-out images (flat regions are ambiguous for a single-image detector).
-    # This bar checks it is a real focus detector (chance is ~0.5), not the issue's target.
-    assert card["validation"]["pixel_accuracy"] >= 0.75
+    # Issue 7's bar: >= 0.90 pixel accuracy on held-out synthetic pairs (recorded at export
+    # over all 300 held-out sources), re-checked below on two of them.
+    assert card["validation"]["pixel_accuracy"] >= 0.90
     src = FocusPairSource.natural(shared_datasets)
     _, val_items = split_items(src.items, card["training"]["val_fraction"], card["training"]["seed"])
     scores = evaluate(net, src, val_items[:2], levels=(1, 5), degraded=True)
-    assert scores["pixel_accuracy"] >= 0.70, scores
+    assert scores["pixel_accuracy"] >= 0.80, scores
 
 
 def test_ablation_labels_follow_the_model_card():
@@ -115,7 +114,7 @@ def test_ablation_table_on_a_lytro_pair(shared_datasets):
     from bench.training.tlnet_ablation import FIVE, ablation_table, table_markdown
 
     rows = ablation_table("lytro", data_dir=str(shared_datasets), limit=1, progress=False)
-    shipped = [r for r in rows if r["checkpoint"] == "tlnet-cpu-v1"]
+    shipped = [r for r in rows if r["checkpoint"] == "tlnet-cpu-v2"]
     assert len(shipped) == 1 and shipped[0]["variant"] == "tlnet"
     pair = load_dataset("lytro", data_dir=str(shared_datasets)).pairs[0]
     q_avg = metrics.compute("qabf", pair.a, pair.b, (pair.a + pair.b) / 2)
