@@ -9,26 +9,16 @@ The commands are thin: they parse arguments and call library functions.
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
-import pkgutil
 import sys
 
 import bench
 from bench.errors import FusebenchError
+from bench.registry import import_submodules
 
 
 def _command_modules():
-    import bench.commands as pkg
-
-    mods = []
-    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
-        if info.name.startswith("_"):
-            continue
-        mod = importlib.import_module(f"bench.commands.{info.name}")
-        if hasattr(mod, "NAME") and hasattr(mod, "run"):
-            mods.append(mod)
-    return mods
+    return [m for m in import_submodules("bench.commands") if hasattr(m, "NAME") and hasattr(m, "run")]
 
 
 def build_parser() -> argparse.ArgumentParser:

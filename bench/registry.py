@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
+import importlib
 import importlib.metadata
+import pkgutil
 import re
 import warnings
 from collections.abc import Callable, Iterable
@@ -138,3 +140,20 @@ class Registry(Generic[T]):
                 if h not in out:
                     out.append(h)
         return out
+
+
+def import_submodules(package: str, exclude: Iterable[str] = ()) -> list:
+    """Import every public submodule of ``package`` (sorted by name); return the modules.
+
+    This is how built-in plugins register: a new metric family, method,
+    dataset, validation target, trainer or subcommand is one new module file.
+    Names starting with ``_`` and names in ``exclude`` are skipped.
+    """
+    pkg = importlib.import_module(package)
+    skip = set(exclude)
+    names = sorted(i.name for i in pkgutil.iter_modules(pkg.__path__))
+    return [
+        importlib.import_module(f"{package}.{name}")
+        for name in names
+        if not name.startswith("_") and name not in skip
+    ]

@@ -11,6 +11,7 @@ methods register; third-party packages register through the entry-point
 group ``fusebench.methods``.
 """
 
+from bench.registry import import_submodules
 from methods.base import (
     METHODS,
     FusionMethod,
@@ -20,18 +21,7 @@ from methods.base import (
     register_method,
 )
 
-
-def _import_builtin_modules() -> None:
-    import importlib
-    import pkgutil
-
-    for info in pkgutil.iter_modules(__path__):
-        if not info.name.startswith("_") and info.name not in _NOT_METHOD_MODULES:
-            importlib.import_module(f"{__name__}.{info.name}")
-
-
-_NOT_METHOD_MODULES = {"base", "common", "plugins", "testing"}
-_import_builtin_modules()
+import_submodules(__name__, exclude={"base", "common", "plugins", "testing"})
 
 __all__ = [
     "METHODS",

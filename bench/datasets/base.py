@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from bench.errors import DataError
-from bench.registry import Registry
+from bench.registry import Registry, import_submodules
 
 MODALITIES = ("multi-focus", "ir-visible", "medical")
 
@@ -155,11 +155,4 @@ def load_dataset(name: str, data_dir: str | None = None, **options) -> Dataset:
 
 
 def _ensure_builtin() -> None:
-    import importlib
-    import pkgutil
-
-    import bench.datasets as pkg
-
-    for info in pkgutil.iter_modules(pkg.__path__):
-        if not info.name.startswith("_") and info.name != "base":
-            importlib.import_module(f"bench.datasets.{info.name}")
+    import_submodules("bench.datasets", exclude={"base"})

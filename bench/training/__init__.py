@@ -8,7 +8,7 @@ Each module here registers a trainer: an object with ``name``, ``help``,
 
 from __future__ import annotations
 
-from bench.registry import Registry
+from bench.registry import Registry, import_submodules
 
 TRAINERS: Registry = Registry("trainer")
 
@@ -28,11 +28,4 @@ def get_trainer(name: str):
 
 
 def _ensure_builtin() -> None:
-    import importlib
-    import pkgutil
-
-    import bench.training as pkg
-
-    for info in pkgutil.iter_modules(pkg.__path__):
-        if not info.name.startswith("_"):
-            importlib.import_module(f"bench.training.{info.name}")
+    import_submodules("bench.training")

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bench.registry import Registry
+from bench.registry import Registry, import_submodules
 
 
 @dataclass
@@ -52,11 +52,4 @@ def within_tolerance(ours: float, ref: float, atol: float = 1e-3, rtol: float = 
 
 
 def _ensure_builtin() -> None:
-    import importlib
-    import pkgutil
-
-    import bench.validate as pkg
-
-    for info in pkgutil.iter_modules(pkg.__path__):
-        if not info.name.startswith("_"):
-            importlib.import_module(f"bench.validate.{info.name}")
+    import_submodules("bench.validate")
