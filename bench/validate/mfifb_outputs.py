@@ -113,6 +113,9 @@ def summarize(rows: list[dict], method: str) -> dict:
         need = int(np.ceil(DQ_SHARE * len(mine)))
         ok = n_ok >= need
         rule = f"|dq| <= {DQ_MAX} on {n_ok}/{len(mine)} (need {need})"
+    n_same = sum(r["psnr_saved"] == float("inf") for r in mine)
+    if n_same:
+        rule += f"; {n_same}/{len(mine)} bit-identical saved alike"
     return {
         "method": method, "pair": "summary", "psnr": round(med, 2),
         "psnr_saved": round(float(np.median([r["psnr_saved"] for r in mine])), 2),

@@ -28,6 +28,14 @@ def test_quick_run_reports_per_pair_figures_and_verdicts(shared_datasets):
     assert rep.ok
 
 
+def test_msvd_is_bit_identical_saved_alike(shared_datasets):
+    rep = get_target("mfifb-outputs")(shared_datasets, quick=True, progress=False, methods_=("msvd",))
+    pairs = [r for r in rep.rows if r["pair"] != "summary"]
+    assert all(r["psnr_saved"] == np.inf and r["dq"] == 0.0 for r in pairs)
+    (summ,) = [r for r in rep.rows if r["pair"] == "summary"]
+    assert summ["verdict"].endswith("3/3 bit-identical saved alike")
+
+
 def test_summary_fails_when_agreement_is_poor():
     rows = [{"method": "gff", "pair": f"p{i}", "psnr": 30.0, "psnr_saved": 30.0,
              "qabf_ours": 0.7, "qabf_theirs": 0.6, "dq": 0.1, "dq_raw": 0.1} for i in range(3)]
