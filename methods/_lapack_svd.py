@@ -202,11 +202,10 @@ def bidiagonal_svd(d, e) -> tuple[np.ndarray, np.ndarray]:
     return np.array(d), vt
 
 
-def _qr_sweeps(d: list, e: list, vt: np.ndarray) -> None:  # noqa: C901 - one algorithm
+def _qr_sweeps(d: list, e: list, vt: np.ndarray) -> None:
     """Demmel–Kahan QR iteration on (d, e) in place, rotating the rows of ``vt``."""
     n = len(d)
     tol = max(10.0, min(100.0, _EPS ** (-0.125))) * _EPS
-    smax = max(max(abs(x) for x in d), max(abs(x) for x in e[: n - 1]))
     # relative-accuracy threshold: estimate of the smallest singular value
     smin_est = abs(d[0])
     if smin_est != 0.0:
@@ -228,7 +227,6 @@ def _qr_sweeps(d: list, e: list, vt: np.ndarray) -> None:  # noqa: C901 - one al
             raise np.linalg.LinAlgError("bidiagonal SVD did not converge")
         # find the active block [ll, m]: the diagonal-dominant split from the bottom
         smax = abs(d[m])
-        ll = -1
         split = False
         for ll in range(m - 1, -1, -1):
             abss, abse = abs(d[ll]), abs(e[ll])
@@ -254,97 +252,89 @@ def _qr_sweeps(d: list, e: list, vt: np.ndarray) -> None:  # noqa: C901 - one al
             continue
         if ll > old_m or m < old_ll:  # a new block: chase towards the smaller end
             idir = 1 if abs(d[ll]) >= abs(d[m]) else 2
-        # convergence tests
+        # the end towards which the sweep chases: its off-diagonal e[end] and
+        # diagonal d[end_d]; the walk starts at the other end of the block
         if idir == 1:
-            if abs(e[m - 1]) <= abs(tol) * abs(d[m]):
-                e[m - 1] = 0.0
-                continue
-            mu = abs(d[ll])
-            smin_l = mu
-            converged = False
-            for lll in range(ll, m):
-                if abs(e[lll]) <= tol * mu:
-                    e[lll] = 0.0
-                    converged = True
-                    break
-                mu = abs(d[lll + 1]) * (mu / (mu + abs(e[lll])))
-                smin_l = min(smin_l, mu)
-            if converged:
-                continue
+            end, end_d, start = m - 1, m, ll
+            walk = [(k, k + 1) for k in range(ll, m)]
         else:
-            if abs(e[ll]) <= abs(tol) * abs(d[ll]):
-                e[ll] = 0.0
-                continue
-            mu = abs(d[m])
-            smin_l = mu
-            converged = False
-            for lll in range(m - 1, ll - 1, -1):
-                if abs(e[lll]) <= tol * mu:
-                    e[lll] = 0.0
-                    converged = True
-                    break
-                mu = abs(d[lll]) * (mu / (mu + abs(e[lll])))
-                smin_l = min(smin_l, mu)
-            if converged:
-                continue
+            end, end_d, start = ll, ll, m
+            walk = [(k, k) for k in range(m - 1, ll - 1, -1)]
+        if abs(e[end]) <= tol * abs(d[end_d]):
+            e[end] = 0.0
+            continue
+        smin_l = _split_or_smallest(d, e, start, walk, tol)
+        if smin_l is None:
+            continue
         old_ll, old_m = ll, m
         # shift: zero when it would not improve relative accuracy
         if n * tol * (smin_l / smax) <= max(_EPS, 0.01 * tol):
             shift = 0.0
-        else:
-            if idir == 1:
-                sll = abs(d[ll])
-                shift, _ = _singular_values_2x2(d[m - 1], e[m - 1], d[m])
-            else:
-                sll = abs(d[m])
-                shift, _ = _singular_values_2x2(d[ll], e[ll], d[ll + 1])
+        else:  # smaller singular value of the 2x2 block at the chased end
+            shift, _ = _singular_values_2x2(d[end], e[end], d[end + 1])
+            sll = abs(d[start])
             if sll > 0.0 and (shift / sll) ** 2 < _EPS:
                 shift = 0.0
         iters += m - ll
         if shift == 0.0:
             _zero_shift_sweep(d, e, vt, ll, m, idir)
-            edge = m - 1 if idir == 1 else ll
         else:
             _shifted_sweep(d, e, vt, ll, m, idir, shift)
-            edge = m - 1 if idir == 1 else ll
-        if abs(e[edge]) <= thresh:
-            e[edge] = 0.0
+        if abs(e[end]) <= thresh:
+            e[end] = 0.0
+
+
+def _split_or_smallest(d, e, start, walk, tol):
+    """Walk a block from d[start]: zero the first negligible e[k] and return None,
+    else return the running estimate of its smallest singular value.
+
+    ``walk`` lists (k, j): the off-diagonal e[k] crossed, then the diagonal d[j] reached.
+    """
+    mu = abs(d[start])
+    smallest = mu
+    for k, j in walk:
+        if abs(e[k]) <= tol * mu:
+            e[k] = 0.0
+            return None
+        mu = abs(d[j]) * (mu / (mu + abs(e[k])))
+        smallest = min(smallest, mu)
+    return smallest
 
 
 def _zero_shift_sweep(d, e, vt, ll, m, idir):
     """One implicit zero-shift QR sweep on the block [ll, m] (Demmel & Kahan 1990)."""
     cs, old_cs, old_sn = 1.0, 1.0, 0.0
-    rc, rs, lc, ls = [], [], [], []
+    cos_list, sin_list = [], []  # the rotations applied to the rows of vt
     if idir == 1:
         for i in range(ll, m):
             cs, sn, r = givens(d[i] * cs, e[i])
             if i > ll:
                 e[i - 1] = old_sn * r
             old_cs, old_sn, d[i] = givens(old_cs * r, d[i + 1] * sn)
-            rc.append(cs)
-            rs.append(sn)
+            cos_list.append(cs)
+            sin_list.append(sn)
         h = d[m] * cs
         d[m] = h * old_cs
         e[m - 1] = h * old_sn
-        _rotate_rows(vt, ll, rc, rs, forward=True)
+        _rotate_rows(vt, ll, cos_list, sin_list, forward=True)
     else:
         for i in range(m, ll, -1):
             cs, sn, r = givens(d[i] * cs, e[i - 1])
             if i < m:
                 e[i] = old_sn * r
             old_cs, old_sn, d[i] = givens(old_cs * r, d[i - 1] * sn)
-            lc.append(old_cs)
-            ls.append(-old_sn)
+            cos_list.append(old_cs)
+            sin_list.append(-old_sn)
         h = d[ll] * cs
         d[ll] = h * old_cs
         e[ll] = h * old_sn
         # rotations were generated bottom-up; row pair k is (ll+k, ll+k+1)
-        _rotate_rows(vt, ll, lc[::-1], ls[::-1], forward=False)
+        _rotate_rows(vt, ll, cos_list[::-1], sin_list[::-1], forward=False)
 
 
 def _shifted_sweep(d, e, vt, ll, m, idir, shift):
     """One implicit shifted QR sweep (Golub–Kahan chase) on the block [ll, m]."""
-    rc, rs, lc, ls = [], [], [], []
+    cos_list, sin_list = [], []  # the rotations applied to the rows of vt
     if idir == 1:
         f = (abs(d[ll]) - shift) * (_sign(1.0, d[ll]) + shift / d[ll])
         g = e[ll]
@@ -363,10 +353,10 @@ def _shifted_sweep(d, e, vt, ll, m, idir, shift):
             if i < m - 1:
                 g = sinl * e[i + 1]
                 e[i + 1] = cosl * e[i + 1]
-            rc.append(cosr)
-            rs.append(sinr)
+            cos_list.append(cosr)
+            sin_list.append(sinr)
         e[m - 1] = f
-        _rotate_rows(vt, ll, rc, rs, forward=True)
+        _rotate_rows(vt, ll, cos_list, sin_list, forward=True)
     else:
         f = (abs(d[m]) - shift) * (_sign(1.0, d[m]) + shift / d[m])
         g = e[m - 1]
@@ -385,10 +375,10 @@ def _shifted_sweep(d, e, vt, ll, m, idir, shift):
             if i > ll + 1:
                 g = sinl * e[i - 2]
                 e[i - 2] = cosl * e[i - 2]
-            lc.append(cosl)
-            ls.append(-sinl)
+            cos_list.append(cosl)
+            sin_list.append(-sinl)
         e[ll] = f
-        _rotate_rows(vt, ll, lc[::-1], ls[::-1], forward=False)
+        _rotate_rows(vt, ll, cos_list[::-1], sin_list[::-1], forward=False)
 
 
 def _householder(alpha: float, x: np.ndarray) -> tuple[float, float, np.ndarray]:

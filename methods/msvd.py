@@ -48,23 +48,27 @@ from methods.common import per_channel
 SIGNS = ("matlab", "aligned")
 
 
+def _check_signs(signs: str) -> None:
+    if signs not in SIGNS:
+        raise ParameterError(f"method 'msvd': signs must be one of {SIGNS}, got {signs!r}")
+
+
 def msvd_decompose(x: np.ndarray, signs: str = "matlab") -> tuple[np.ndarray, np.ndarray]:
     """One MSVD level of an even-sized H×W image: (T with shape 4×H/2×W/2, U 4×4)."""
     blocks = np.stack([x[0::2, 0::2], x[1::2, 0::2], x[0::2, 1::2], x[1::2, 1::2]])
+    _check_signs(signs)
     if signs == "matlab":
         # MATLAB's X: one column per block, blocks in column-major order; its
         # svd(X) returns the right singular vectors of Xᵀ as LAPACK 3.9 signs
         # them. The scale (x/255 there) is kept so rounding matches too.
         xt = blocks.transpose(0, 2, 1).reshape(4, -1).T / 255.0
         _, u = right_singular_vectors(xt)
-    elif signs == "aligned":
+    else:  # "aligned"
         mat = blocks.reshape(4, -1)
         _, vecs = np.linalg.eigh(mat @ mat.T)  # eigenvectors of X Xᵀ = left singular vectors
         u = vecs[:, ::-1]
         idx = np.argmax(np.abs(u), axis=0)
         u = u * np.sign(u[idx, np.arange(4)])
-    else:
-        raise ParameterError(f"method 'msvd': signs must be one of {SIGNS}, got {signs!r}")
     t = (u.T @ blocks.reshape(4, -1)).reshape(blocks.shape)
     return t, u
 
@@ -117,7 +121,6 @@ class MSVD(FusionMethod):
         signs: str = "matlab"
 
     def run(self, a, b, params):
-        if params.signs not in SIGNS:
-            raise ParameterError(f"method 'msvd': signs must be one of {SIGNS}, got {params.signs!r}")
+        _check_signs(params.signs)  # also for inputs too small to decompose
         fused = per_channel(lambda x, y: msvd_fuse_gray(x, y, params.levels, params.signs), a, b)
         return FusionResult(image=fused)
