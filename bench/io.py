@@ -4,11 +4,22 @@
 0..255 (8-bit values exactly; 16-bit values divided by 257), shape H×W for
 grey and H×W×3 for colour; ``info`` is an :class:`ImageInfo`.
 
-    >>> px, info = read_image("lytro-01-A.jpg")          # doctest: +SKIP
-    >>> px.shape, info.bit_depth, info.gray_as_rgb        # doctest: +SKIP
-    ((520, 520, 3), 8, False)
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "grey.png"
+    >>> _ = write_image(path, np.full((4, 6), 100.0))
+    >>> px, info = read_image(path)
+    >>> px.shape, info.bit_depth, info.gray_as_rgb, float(px.max())
+    ((4, 6), 8, False, 100.0)
 
 Errors are :class:`bench.errors.ImageError` and always name the file.
+
+Size guard: an image whose header declares more than :func:`max_pixels`
+pixels (default 100 megapixels; ``$FUSEBENCH_MAX_PIXELS`` or
+:func:`set_max_pixels` change it) is refused *before* any pixel is decoded,
+for 8- and 16-bit files alike (16-bit PNGs are read with pypng, which has no
+guard of its own, so their IHDR header is checked here). Pillow's own
+decompression-bomb check is tied to the same limit, and its error is
+re-raised as :class:`~bench.errors.ImageError` naming the file.
 """
 
 from __future__ import annotations
@@ -20,9 +31,56 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.errors import ImageError, ShapeMismatchError
+from bench.errors import ImageError, ParameterError, ShapeMismatchError
 
 SUPPORTED_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
+
+DEFAULT_MAX_PIXELS = 100_000_000
+ENV_MAX_PIXELS = "FUSEBENCH_MAX_PIXELS"
+_max_pixels_override: int | None = None
+
+
+def set_max_pixels(limit: int | None) -> None:
+    """Set the largest pixel count (width × height) :func:`read_image` accepts.
+
+    ``None`` goes back to ``$FUSEBENCH_MAX_PIXELS`` or the default (100 megapixels).
+
+    >>> set_max_pixels(1000); max_pixels()
+    1000
+    >>> set_max_pixels(None); max_pixels() == DEFAULT_MAX_PIXELS
+    True
+    """
+    global _max_pixels_override
+    if limit is not None and (isinstance(limit, bool) or int(limit) != limit or limit < 1):
+        raise ParameterError(f"maximum pixel count must be a positive integer, got {limit!r}")
+    _max_pixels_override = None if limit is None else int(limit)
+
+
+def max_pixels() -> int:
+    """The pixel-count limit: :func:`set_max_pixels`, else ``$FUSEBENCH_MAX_PIXELS``, else 100 M."""
+    if _max_pixels_override is not None:
+        return _max_pixels_override
+    env = os.environ.get(ENV_MAX_PIXELS, "").strip()
+    if not env:
+        return DEFAULT_MAX_PIXELS
+    try:
+        value = int(float(env))
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ParameterError(f"{ENV_MAX_PIXELS}={env!r}: expected a positive pixel count, e.g. 200000000")
+    return value
+
+
+def _check_pixel_count(path: Path, width: int, height: int) -> None:
+    limit = max_pixels()
+    if width * height > limit:
+        raise ImageError(
+            f"{path}: image is {width}×{height} ({width * height / 1e6:.1f} megapixels), over the "
+            f"limit of {limit / 1e6:g} megapixels; refused before decoding (a decompression bomb "
+            f"or an unexpectedly large file). Raise the limit with {ENV_MAX_PIXELS}=<pixels> "
+            f"if the file is genuine"
+        )
 
 
 @dataclass(frozen=True)
@@ -44,12 +102,13 @@ class ImageInfo:
         return (self.height, self.width) if self.channels == 1 else (self.height, self.width, 3)
 
 
-def _png_bit_depth(path: Path) -> int | None:
+def _png_header(path: Path) -> tuple[int, int, int] | None:
+    """(width, height, bit depth) from a PNG's IHDR chunk, or None if not a PNG."""
     with open(path, "rb") as fh:
         head = fh.read(26)
-    if len(head) < 26 or head[:8] != b"\x89PNG\r\n\x1a\n":
+    if len(head) < 26 or head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
         return None
-    return head[24]
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big"), head[24]
 
 
 def _read_png16(path: Path) -> tuple[np.ndarray, str, bool]:
@@ -72,14 +131,28 @@ def _decode(path: Path) -> tuple[np.ndarray, str, str, bool]:
     """Return (raw integer array, file format, file mode, had_alpha)."""
     from PIL import Image, UnidentifiedImageError
 
-    if path.suffix.lower() == ".png" and _png_bit_depth(path) == 16:
+    try:
+        png_head = _png_header(path)
+    except OSError as exc:
+        raise ImageError(f"{path}: cannot read image ({exc})") from exc
+    if png_head is not None:  # checked from the header whatever decodes it
+        _check_pixel_count(path, png_head[0], png_head[1])
+    if png_head is not None and png_head[2] == 16:
         try:
             arr, mode, had_alpha = _read_png16(path)
         except Exception as exc:
             raise ImageError(f"{path}: cannot decode 16-bit PNG ({exc})") from exc
         return arr, "PNG", mode, had_alpha
+    limit = max_pixels()
+    # Pillow warns above MAX_IMAGE_PIXELS and refuses above twice that, while opening. Tie that
+    # (process-wide) setting to our limit; its warning is replaced by our check just below.
+    Image.MAX_IMAGE_PIXELS = limit
     try:
-        with Image.open(path) as im:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            im = Image.open(path)
+        with im:
+            _check_pixel_count(path, *im.size)  # header only: nothing decoded yet
             im.load()
             fmt, mode = im.format or path.suffix.lstrip(".").upper(), im.mode
             had_alpha = mode in ("RGBA", "LA", "PA") or (mode == "P" and "transparency" in im.info)
@@ -103,9 +176,14 @@ def _decode(path: Path) -> tuple[np.ndarray, str, str, bool]:
                 )
     except FileNotFoundError:
         raise ImageError(f"{path}: file not found") from None
+    except Image.DecompressionBombError as exc:
+        raise ImageError(
+            f"{path}: refused as a possible decompression bomb ({exc}); limit {limit / 1e6:g} "
+            f"megapixels, raise it with {ENV_MAX_PIXELS}=<pixels> if the file is genuine"
+        ) from None
     except UnidentifiedImageError:
         raise ImageError(f"{path}: not a readable image (unknown or corrupt format)") from None
-    except OSError as exc:  # truncated files, I/O errors
+    except (OSError, ValueError) as exc:  # truncated files, I/O errors, oversized text chunks
         raise ImageError(f"{path}: cannot read image ({exc})") from exc
     return arr, fmt, mode, had_alpha
 

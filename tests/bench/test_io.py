@@ -64,3 +64,86 @@ def test_truncated_file(tmp_path, shared_datasets):
 def test_size_mismatch_names_all_three():
     with pytest.raises(ShapeMismatchError, match="A is 2×2, B is 2×2, F is 3×2"):
         check_same_size(A=np.zeros((2, 2)), B=np.zeros((2, 2)), F=np.zeros((3, 2)))
+
+
+# -- size guard: decompression bombs and oversized files ----------------------
+
+
+@pytest.fixture
+def pixel_limit():
+    """Set the read limit for one test, then restore the default."""
+    from bench.io import set_max_pixels
+
+    yield set_max_pixels
+    set_max_pixels(None)
+
+
+def _png_claiming(path, width, height, bit_depth=8, colour_type=0):
+    """A PNG whose IHDR claims ``width``×``height``: one tiny IDAT, valid CRCs."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0)
+    body = chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + body)
+    return path
+
+
+def _bmp_claiming(path, width, height):
+    """An 8-bit grey BMP header claiming ``width``×``height`` with almost no pixel data."""
+    import struct
+
+    palette = b"".join(bytes((i, i, i, 0)) for i in range(256))
+    offset = 14 + 40 + len(palette)
+    info = struct.pack("<IiiHHIIiiII", 40, width, height, 1, 8, 0, 0, 2835, 2835, 256, 0)
+    path.write_bytes(b"BM" + struct.pack("<IHHI", offset + 64, 0, 0, offset) + info + palette + b"\0" * 64)
+    return path
+
+
+@pytest.mark.parametrize("bit_depth", [8, 16])
+def test_png_bomb_refused_from_header_naming_the_file(tmp_path, bit_depth):
+    bomb = _png_claiming(tmp_path / f"bomb{bit_depth}.png", 40000, 40000, bit_depth)
+    with pytest.raises(ImageError, match=rf"bomb{bit_depth}\.png: image is 40000×40000 .*limit of 100 megapixels"):
+        read_image(bomb)
+
+
+def test_16bit_png_guarded_by_the_same_limit(tmp_path, pixel_limit):
+    write_image(tmp_path / "deep.png", np.full((20, 30), 40000, np.uint16), bit_depth=16)
+    assert read_image(tmp_path / "deep.png")[1].bit_depth == 16  # under the default limit
+    pixel_limit(599)
+    with pytest.raises(ImageError, match=r"deep\.png: image is 30×20 .*over the limit"):
+        read_image(tmp_path / "deep.png")
+    pixel_limit(600)
+    assert read_image(tmp_path / "deep.png")[0].shape == (20, 30)
+
+
+def test_pillow_formats_checked_before_decoding(tmp_path, pixel_limit):
+    # A BMP header claiming 12000×9000 (108 MP: the size that made `average` use 13.5 GB).
+    with pytest.raises(ImageError, match=r"huge\.bmp: image is 12000×9000 \(108\.0 megapixels\)"):
+        read_image(_bmp_claiming(tmp_path / "huge.bmp", 12000, 9000))
+    # Pillow's own decompression-bomb error (above twice the limit) names the file too.
+    pixel_limit(100)
+    write_image(tmp_path / "small.bmp", np.zeros((30, 30)))
+    with pytest.raises(ImageError, match=r"small\.bmp: refused as a possible decompression bomb"):
+        read_image(tmp_path / "small.bmp")
+    # Between the limit and twice it, Pillow only warns: our check refuses it.
+    write_image(tmp_path / "mid.bmp", np.zeros((10, 15)))
+    with pytest.raises(ImageError, match=r"mid\.bmp: image is 15×10"):
+        read_image(tmp_path / "mid.bmp")
+
+
+def test_limit_from_environment(tmp_path, monkeypatch):
+    from bench.errors import ParameterError
+
+    write_image(tmp_path / "x.png", np.zeros((10, 10)))
+    monkeypatch.setenv("FUSEBENCH_MAX_PIXELS", "99")
+    with pytest.raises(ImageError, match=r"x\.png: image is 10×10 .*FUSEBENCH_MAX_PIXELS"):
+        read_image(tmp_path / "x.png")
+    monkeypatch.setenv("FUSEBENCH_MAX_PIXELS", "1e2")
+    assert read_image(tmp_path / "x.png")[0].shape == (10, 10)
+    monkeypatch.setenv("FUSEBENCH_MAX_PIXELS", "lots")
+    with pytest.raises(ParameterError, match="FUSEBENCH_MAX_PIXELS='lots'"):
+        read_image(tmp_path / "x.png")
