@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -127,9 +128,44 @@ def _read_png16(path: Path) -> tuple[np.ndarray, str, bool]:
     return arr, mode, had_alpha
 
 
+@contextmanager
+def open_checked(path: str | os.PathLike):
+    """``PIL.Image.open(path)`` under the pixel-count guard; nothing is decoded yet.
+
+    Pillow warns above ``Image.MAX_IMAGE_PIXELS`` and refuses above twice that,
+    while opening. That (process-wide) setting is tied to :func:`max_pixels`;
+    its warning is replaced by our own check of the header size, and its
+    ``DecompressionBombError`` is re-raised as :class:`ImageError` naming the file.
+    Use this for every Pillow read of a user's file.
+
+    >>> import tempfile
+    >>> path = write_image(Path(tempfile.mkdtemp()) / "x.bmp", np.zeros((3, 5)))
+    >>> with open_checked(path) as im:
+    ...     im.size
+    (5, 3)
+    """
+    from PIL import Image
+
+    path = Path(path)
+    limit = max_pixels()
+    Image.MAX_IMAGE_PIXELS = limit
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            im = Image.open(path)
+    except Image.DecompressionBombError as exc:
+        raise ImageError(
+            f"{path}: refused as a possible decompression bomb ({exc}); limit {limit / 1e6:g} "
+            f"megapixels, raise it with {ENV_MAX_PIXELS}=<pixels> if the file is genuine"
+        ) from None
+    with im:
+        _check_pixel_count(path, *im.size)
+        yield im
+
+
 def _decode(path: Path) -> tuple[np.ndarray, str, str, bool]:
     """Return (raw integer array, file format, file mode, had_alpha)."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import UnidentifiedImageError
 
     try:
         png_head = _png_header(path)
@@ -143,16 +179,8 @@ def _decode(path: Path) -> tuple[np.ndarray, str, str, bool]:
         except Exception as exc:
             raise ImageError(f"{path}: cannot decode 16-bit PNG ({exc})") from exc
         return arr, "PNG", mode, had_alpha
-    limit = max_pixels()
-    # Pillow warns above MAX_IMAGE_PIXELS and refuses above twice that, while opening. Tie that
-    # (process-wide) setting to our limit; its warning is replaced by our check just below.
-    Image.MAX_IMAGE_PIXELS = limit
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            im = Image.open(path)
-        with im:
-            _check_pixel_count(path, *im.size)  # header only: nothing decoded yet
+        with open_checked(path) as im:
             im.load()
             fmt, mode = im.format or path.suffix.lstrip(".").upper(), im.mode
             had_alpha = mode in ("RGBA", "LA", "PA") or (mode == "P" and "transparency" in im.info)
@@ -176,11 +204,6 @@ def _decode(path: Path) -> tuple[np.ndarray, str, str, bool]:
                 )
     except FileNotFoundError:
         raise ImageError(f"{path}: file not found") from None
-    except Image.DecompressionBombError as exc:
-        raise ImageError(
-            f"{path}: refused as a possible decompression bomb ({exc}); limit {limit / 1e6:g} "
-            f"megapixels, raise it with {ENV_MAX_PIXELS}=<pixels> if the file is genuine"
-        ) from None
     except UnidentifiedImageError:
         raise ImageError(f"{path}: not a readable image (unknown or corrupt format)") from None
     except (OSError, ValueError) as exc:  # truncated files, I/O errors, oversized text chunks

@@ -173,15 +173,16 @@ def _header(pair) -> tuple:
     """Size and mode from the first file's header only (no pixel decoding)."""
     from pathlib import Path
 
-    from PIL import Image
+    from bench.errors import ImageError
+    from bench.io import open_checked
 
     path = Path(pair.load_a.path) if hasattr(pair.load_a, "path") else None
     if path is None:
         return None, None, None
     try:
-        with Image.open(path) as im:
+        with open_checked(path) as im:
             return im.width, im.height, im.mode
-    except OSError:
+    except (OSError, ImageError):
         return None, None, None
 
 

@@ -57,11 +57,11 @@ def natural_images(
 
 
 def read_label_map(path: str | os.PathLike) -> np.ndarray:
-    """Region-label map (int32 H×W) from a BSDS mask PNG."""
-    from PIL import Image
+    """Region-label map (int32 H×W) from a BSDS mask PNG (under the pixel-count guard)."""
+    from bench.io import open_checked
 
     try:
-        with Image.open(path) as im:
+        with open_checked(path) as im:
             return np.asarray(im, dtype=np.int32)
     except (OSError, ValueError) as exc:
         raise DataError(f"{path}: cannot read region-label map ({exc})") from exc
