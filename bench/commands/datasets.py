@@ -36,7 +36,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         metavar="KEY=VALUE",
         help="dataset option (repeatable), e.g. count=12",
     )
-    p.add_argument("--verify", action="store_true", help="show: verify every file's sha256")
+    p.add_argument(
+        "--verify", action="store_true", help="show: re-hash every file and check its sha256"
+    )
     p.add_argument(
         "--mirror", help="fetch: base URL of a mirror laid out as <mirror>/<dataset>/<path>"
     )
@@ -262,6 +264,6 @@ def _verify(ds) -> int:
     for p in ds:
         for loader in (p.load_a, p.load_b, p.load_ground_truth, *p.load_more):
             if isinstance(loader, VerifiedImage):
-                verify_file(loader.path, loader.sha256)
+                verify_file(loader.path, loader.sha256, use_cache=False)  # asked for: re-hash
                 n += 1
     return n

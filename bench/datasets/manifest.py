@@ -1,4 +1,4 @@
-"""Dataset manifests (``datasets/<name>.json``) and sha256 verification with a size+mtime cache.
+"""Dataset manifests (``datasets/<name>.json``) and sha256 verification with a remembered-hash cache.
 
 A manifest records, per dataset: title, modality, citation, licence note,
 source repository and commit, the layout/naming rule, and for every file
@@ -11,12 +11,24 @@ Manifests are found (first hit wins) in ``$FUSEBENCH_MANIFESTS``, in
 (``[tool.setuptools.data-files]`` in pyproject.toml).
 
 Before a file's pixels are used, :func:`verify_file` checks its sha256. A
-verified file is remembered by (size, mtime) in a tiny record under
-``<user cache>/verified/``, so a repeat costs one ``stat``.
+verified file is remembered in a tiny record under ``<user cache>/verified/``,
+so a repeat costs one ``stat``. The record is keyed by size, ``mtime_ns``,
+inode **and** ``ctime_ns``: size and mtime alone can be restored after an
+edit (``os.utime``, ``touch -r``, ``cp -p``, ``rsync -t``), but the ctime
+(inode status-change time) is set by the kernel on every write, rename or
+``utime`` and an unprivileged process cannot set it back; the inode changes
+when a file is replaced by another. A file changed less than
+:data:`RACY_WINDOW_NS` (1 s) before it was hashed is never trusted from the
+record (ctime ticks are coarse), so a change in the same tick is caught too.
+What is not covered: root changing the system clock or writing the block
+device, and filesystems without a real ctime (then every check re-hashes
+only if the stamp differs; ``verify_file(..., use_cache=False)`` always
+re-hashes).
 
-    >>> m = load_manifest("lytro")                       # doctest: +SKIP
-    >>> m.file("lytro-01-A.jpg").sha256[:8]              # doctest: +SKIP
-    'e2a1acec'
+    >>> m = parse_manifest({"name": "demo", "files": [
+    ...     {"path": "a.png", "sha256": "AB12", "size": 3, "group": "pairs"}]}, "demo.json")
+    >>> m.file("a.png").sha256, m.groups()
+    ('ab12', ['pairs'])
 """
 
 from __future__ import annotations
@@ -26,6 +38,7 @@ import hashlib
 import json
 import os
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -228,41 +241,69 @@ def _record_path(path: Path) -> Path:
     return user_cache_dir() / "verified" / key[:2] / key
 
 
-_MEMO: dict[str, tuple[int, int, str]] = {}
+#: A file whose status changed less than this long before it was hashed is never trusted from
+#: the record (git's "racy clean" rule): the filesystem's ctime clock is coarse (a few ms), so a
+#: change made in the same tick as the verification could otherwise keep the same stamp.
+RACY_WINDOW_NS = 1_000_000_000
+
+_MEMO: dict[str, tuple] = {}
 
 
-def _stamp(path: Path) -> tuple[int, int]:
-    st = path.stat()
-    return st.st_size, st.st_mtime_ns
+@dataclass(frozen=True)
+class _Stamp:
+    """What must be unchanged for a remembered hash to stand (see the module docstring)."""
+
+    size: int
+    mtime_ns: int
+    inode: int
+    ctime_ns: int
+
+    @classmethod
+    def of(cls, path: Path) -> _Stamp:
+        st = path.stat()
+        return cls(st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
 
 
 def is_verified(path: str | os.PathLike, sha256: str) -> bool:
-    """True if ``path`` was verified against ``sha256`` and has not changed since (size, mtime)."""
+    """True if ``path`` was verified against ``sha256`` and has not changed since.
+
+    "Not changed" means the same size, mtime, inode and ctime (the status-change
+    time, which every write, rename onto the path or ``os.utime`` moves forward
+    and which an unprivileged user cannot set back), and the file's last change
+    came more than :data:`RACY_WINDOW_NS` before it was hashed.
+    """
     p = Path(path).resolve()
     try:
-        size, mtime = _stamp(p)
+        now = _Stamp.of(p)
     except OSError:
         return False
-    want = (size, mtime, sha256.lower())
-    if _MEMO.get(str(p)) == want:
-        return True
-    try:
-        parts = _record_path(p).read_text().split()
-    except OSError:
+    record = _MEMO.get(str(p))
+    if record is None:
+        try:
+            parts = _record_path(p).read_text().split()
+            if len(parts) != 6:
+                return False  # an older record format: hash again
+            *numbers, digest = parts
+            size, mtime, inode, ctime, hashed_at = map(int, numbers)
+        except (OSError, ValueError):
+            return False
+        record = (_Stamp(size, mtime, inode, ctime), hashed_at, digest)
+    stamp, hashed_at, digest = record
+    if stamp != now or digest != sha256.lower() or now.ctime_ns >= hashed_at - RACY_WINDOW_NS:
         return False
-    if len(parts) == 3 and (int(parts[0]), int(parts[1]), parts[2]) == want:
-        _MEMO[str(p)] = want
-        return True
-    return False
+    _MEMO[str(p)] = record
+    return True
 
 
-def _remember(p: Path, size: int, mtime: int, digest: str) -> None:
-    _MEMO[str(p)] = (size, mtime, digest)
+def _remember(p: Path, stamp: _Stamp, hashed_at: int, digest: str) -> None:
+    _MEMO[str(p)] = (stamp, hashed_at, digest)
     rec = _record_path(p)
     try:
         rec.parent.mkdir(parents=True, exist_ok=True)
         tmp = rec.with_name(f"{rec.name}.{os.getpid()}.tmp")
-        tmp.write_text(f"{size} {mtime} {digest}\n")
+        tmp.write_text(
+            f"{stamp.size} {stamp.mtime_ns} {stamp.inode} {stamp.ctime_ns} {hashed_at} {digest}\n"
+        )
         os.replace(tmp, rec)
     except OSError:
         pass  # a read-only cache only costs a re-hash next time
@@ -271,7 +312,8 @@ def _remember(p: Path, size: int, mtime: int, digest: str) -> None:
 def verify_file(path: str | os.PathLike, sha256: str, *, use_cache: bool = True) -> None:
     """Raise :class:`ChecksumError` naming the file and both hashes unless sha256 matches.
 
-    Results are remembered by (size, mtime) so verifying again is one stat.
+    A verified file is remembered by its :class:`_Stamp` (size, mtime, inode,
+    ctime), so verifying it again costs one ``stat`` until anything about it changes.
     """
     p = Path(path).resolve()
     expected = sha256.lower()
@@ -279,14 +321,15 @@ def verify_file(path: str | os.PathLike, sha256: str, *, use_cache: bool = True)
         return
     if not p.is_file():
         raise DataError(f"{p}: file not found")
-    size, mtime = _stamp(p)
+    hashed_at = time.time_ns()  # before the stat: a change during hashing changes the stamp
+    stamp = _Stamp.of(p)
     actual = sha256_file(p)
     if actual != expected:
         raise ChecksumError(
             f"{p}: sha256 mismatch (expected {expected}, actual {actual}); the file is corrupt or "
             f"was replaced: delete it and fetch it again"
         )
-    _remember(p, size, mtime, actual)
+    _remember(p, stamp, hashed_at, actual)
 
 
 # -- lazy, verified loaders for pairs ---------------------------------------

@@ -1,4 +1,4 @@
-"""Manifests (datasets/*.json) and sha256 verification with the size+mtime cache."""
+"""Manifests (datasets/*.json) and sha256 verification with the remembered-hash cache."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -79,9 +80,11 @@ def test_corrupted_file_is_caught_before_its_pixels_are_used(shared_datasets, tm
         _ = ds["lytro-07"].b
 
 
-def test_verification_is_remembered_by_size_and_mtime(shared_datasets, tmp_path, monkeypatch):
+def test_verification_is_remembered_until_the_file_changes(shared_datasets, tmp_path, monkeypatch):
+    monkeypatch.setattr(manifest, "RACY_WINDOW_NS", 0)  # the copy is fresh: trust it at once
     entry = load_manifest("lytro").file("lytro-02-A.jpg")
     f = _copy(shared_datasets / "lytro" / entry.path, tmp_path / "x.jpg")
+    time.sleep(0.03)  # past one ctime tick
     calls = []
     real = manifest.sha256_file
     monkeypatch.setattr(manifest, "sha256_file", lambda p, *a: calls.append(p) or real(p, *a))
@@ -95,6 +98,56 @@ def test_verification_is_remembered_by_size_and_mtime(shared_datasets, tmp_path,
     os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # touched: hash again
     verify_file(f, entry.sha256)
     assert len(calls) == 2
+
+
+def _edit_keeping_size_and_mtime(path: Path) -> None:
+    st = path.stat()
+    data = bytearray(path.read_bytes())
+    data[-100] ^= 0x01
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (st.st_size, st.st_mtime_ns)
+
+
+def test_edit_with_size_and_mtime_restored_is_caught(shared_datasets, tmp_path, monkeypatch):
+    """The finding of issue 19: changed content, size and mtime put back -> used under the old hash."""
+    monkeypatch.setattr(manifest, "RACY_WINDOW_NS", 0)
+    entry = load_manifest("lytro").file("lytro-03-B.jpg")
+    f = _copy(shared_datasets / "lytro" / entry.path, tmp_path / "y.jpg")
+    time.sleep(0.03)
+    verify_file(f, entry.sha256)
+    assert manifest.is_verified(f, entry.sha256)
+    time.sleep(0.03)  # the edit lands in a later ctime tick
+    _edit_keeping_size_and_mtime(f)
+    assert not manifest.is_verified(f, entry.sha256)
+    monkeypatch.setattr(manifest, "_MEMO", {})  # the on-disk record is not fooled either
+    with pytest.raises(ChecksumError, match=r"y\.jpg: sha256 mismatch"):
+        verify_file(f, entry.sha256)
+
+
+def test_edit_in_the_same_tick_as_verification_is_caught(shared_datasets, tmp_path):
+    """With the real racy window, a file changed just before hashing is re-hashed every time."""
+    entry = load_manifest("lytro").file("lytro-04-A.jpg")
+    f = _copy(shared_datasets / "lytro" / entry.path, tmp_path / "z.jpg")
+    verify_file(f, entry.sha256)
+    _edit_keeping_size_and_mtime(f)  # immediately: ctime may not have ticked
+    with pytest.raises(ChecksumError, match=r"z\.jpg: sha256 mismatch"):
+        verify_file(f, entry.sha256)
+
+
+def test_replaced_file_is_hashed_again(shared_datasets, tmp_path, monkeypatch):
+    monkeypatch.setattr(manifest, "RACY_WINDOW_NS", 0)
+    entry = load_manifest("lytro").file("lytro-05-A.jpg")
+    f = _copy(shared_datasets / "lytro" / entry.path, tmp_path / "w.jpg")
+    time.sleep(0.03)
+    verify_file(f, entry.sha256)
+    st = f.stat()
+    other = _copy(f, tmp_path / "other.jpg")
+    _edit_keeping_size_and_mtime(other)
+    os.utime(other, ns=(st.st_atime_ns, st.st_mtime_ns))
+    os.replace(other, f)  # a new inode under the old name, same size and mtime
+    with pytest.raises(ChecksumError, match=r"w\.jpg"):
+        verify_file(f, entry.sha256)
 
 
 def test_missing_dataset_says_how_to_get_it(tmp_path):
