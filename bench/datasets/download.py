@@ -218,14 +218,21 @@ def fetch_dataset(
     backoff: float = 1.0,
     progress: bool = True,
 ) -> FetchReport:
-    """Download the files of manifest ``name`` (optionally only ``groups``) under the data root."""
+    """Download the files of manifest ``name`` (optionally only ``groups``) under the data root.
+
+    Every destination is confined to ``<data root>/<name>``: manifest paths
+    with ``..`` or an absolute path are refused when the manifest is read, and
+    a symlink leading out of the folder is refused before anything is written
+    (:class:`DataError` naming the manifest and the entry).
+    """
     manifest = load_manifest(name)
     root = resolve_data_dir(data_dir) / manifest.name
     mirror = mirror or os.environ.get(ENV_MIRROR) or None
     report = FetchReport(manifest.name, root)
     todo: list[tuple[FileEntry, str]] = []
     for entry in manifest.select(groups):
-        dest = root / entry.path
+        dest = manifest.locate(root, entry.path)  # never outside the data root (symlinks too)
+        manifest.locate(root, entry.path + ".part")
         if dest.is_file() and dest.stat().st_size == entry.size:
             try:
                 verify_file(dest, entry.sha256)
@@ -255,7 +262,7 @@ def fetch_dataset(
         if offline.is_set():
             return -1
         entry, url = item
-        dest = root / entry.path
+        dest = manifest.locate(root, entry.path)  # again: a symlink may have appeared since
         try:
             download_file(
                 url,
@@ -310,7 +317,7 @@ def check_present(name: str, data_dir=None, groups: list[str] | None = None) -> 
     entries = manifest.select(groups)
     ok = 0
     for e in entries:
-        p = root / e.path
+        p = manifest.locate(root, e.path)
         try:
             ok += p.stat().st_size == e.size
         except OSError:

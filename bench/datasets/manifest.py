@@ -129,6 +129,18 @@ class Manifest:
     def __contains__(self, path: str) -> bool:
         return path in self._by_path
 
+    def where(self) -> str:
+        """``manifest <file>`` for error messages."""
+        return f"manifest {self.origin or self.name + '.json'}"
+
+    def locate(self, root: str | os.PathLike, path: str) -> Path:
+        """Where entry ``path`` lives under ``root`` (:func:`confined_path`: never outside it)."""
+        return confined_path(root, path, self.where())
+
+    def image(self, root: str | os.PathLike, path: str) -> VerifiedImage:
+        """Loader of entry ``path`` under ``root``: confined, sha256-verified, then decoded."""
+        return VerifiedImage(str(Path(root) / path), self.file(path).sha256, str(root), self.where())
+
     def groups(self) -> list[str]:
         return list(dict.fromkeys(f.group for f in self.files))
 
@@ -142,16 +154,69 @@ class Manifest:
             )
         return [f for f in self.files if f.group in groups]
 
-    def total_size(self, groups: list[str] | None = None) -> int:
-        return sum(f.size for f in self.select(groups))
+
+def check_entry_path(path: str, origin: str) -> str:
+    """Return ``path`` if it is a plain relative path inside the dataset folder, else raise.
+
+    Refused (:class:`DataError` naming the manifest and the entry): empty paths,
+    absolute paths (``/x``, ``C:\\x``, ``\\\\host\\x``), any ``..`` part, backslashes
+    and NUL characters. Symlinks are checked where the path meets the disk
+    (:func:`confined_path`).
+
+    >>> check_entry_path("sourceA/01.jpg", "demo.json")
+    'sourceA/01.jpg'
+    >>> check_entry_path("../../x", "demo.json")
+    Traceback (most recent call last):
+    bench.errors.DataError: manifest demo.json: entry '../../x' ...
+    """
+    from pathlib import PurePosixPath, PureWindowsPath
+
+    why = None
+    if not isinstance(path, str) or not path.strip():
+        why = "is empty"
+    elif "\0" in path or "\\" in path:
+        why = "contains a NUL or backslash"
+    elif PurePosixPath(path).is_absolute() or PureWindowsPath(path).anchor:
+        why = "is absolute"
+    elif ".." in PurePosixPath(path).parts:
+        why = "contains '..'"
+    if why:
+        raise DataError(
+            f"manifest {origin}: entry {path!r} {why}; file paths must be relative paths inside "
+            f"the dataset folder (refused: nothing is read or written outside the data root)"
+        )
+    return path
+
+
+def confined_path(root: str | os.PathLike, path: str, where: str) -> Path:
+    """``root / path``, refusing a result that leaves ``root`` once symlinks are followed.
+
+    ``where`` names the manifest and entry for the :class:`DataError`.
+
+    >>> confined_path("/data/lytro", "x/a.jpg", "manifest lytro.json")
+    PosixPath('/data/lytro/x/a.jpg')
+    """
+    root = Path(root)
+    joined = root / check_entry_path(path, where)
+    real, real_root = os.path.realpath(joined), os.path.realpath(root)
+    if os.path.commonpath([real, real_root]) != real_root:
+        raise DataError(
+            f"{where}: entry {path!r} resolves to {real}, outside the dataset folder {real_root} "
+            f"(a symlink leads out of it); refused"
+        )
+    return joined
 
 
 def parse_manifest(data: dict, origin: str = "") -> Manifest:
-    """Build a :class:`Manifest` from its JSON object, with errors naming ``origin``."""
+    """Build a :class:`Manifest` from its JSON object, with errors naming ``origin``.
+
+    Every file path must be relative and stay inside the dataset folder
+    (:func:`check_entry_path`).
+    """
     try:
         files = [
             FileEntry(
-                path=f["path"],
+                path=check_entry_path(f["path"], origin),
                 sha256=f["sha256"].lower(),
                 size=int(f["size"]),
                 group=f.get("group", "default"),
@@ -216,7 +281,7 @@ def dataset_root(
         raise DataError(
             f"dataset {manifest.name!r} not found at {root} ({where}): {how_to_get(manifest, root, bool(data_dir))}"
         )
-    missing = [p for p in (required or []) if not (root / p).is_file()]
+    missing = [p for p in (required or []) if not manifest.locate(root, p).is_file()]
     if missing:
         raise DataError(
             f"dataset {manifest.name!r} at {root} is incomplete: {len(missing)} of {len(required)} files "
@@ -337,14 +402,22 @@ def verify_file(path: str | os.PathLike, sha256: str, *, use_cache: bool = True)
 
 @dataclass(frozen=True)
 class VerifiedImage:
-    """Picklable loader: verify ``path`` against ``sha256``, then decode it (float64, 0..255)."""
+    """Picklable loader: verify ``path`` against ``sha256``, then decode it (float64, 0..255).
+
+    With ``root``, the path is first checked to stay inside it (symlinks
+    followed); ``where`` names the manifest in that error.
+    """
 
     path: str
     sha256: str
+    root: str | None = None
+    where: str = ""
 
     def __call__(self) -> np.ndarray:
         from bench.io import read_image
 
+        if self.root is not None:
+            confined_path(self.root, os.path.relpath(self.path, self.root), self.where or "manifest")
         verify_file(self.path, self.sha256)
         return read_image(self.path)[0]
 
@@ -389,14 +462,12 @@ def manifest_pair(
     return Pair(
         id=pair_id,
         modality=modality or manifest.modality,
-        load_a=VerifiedImage(str(root / path_a), entries[0].sha256),
-        load_b=VerifiedImage(str(root / path_b), entries[1].sha256),
-        load_ground_truth=VerifiedImage(str(root / ground_truth), entries[-1].sha256)
-        if ground_truth
-        else None,
+        load_a=manifest.image(root, path_a),
+        load_b=manifest.image(root, path_b),
+        load_ground_truth=manifest.image(root, ground_truth) if ground_truth else None,
         load_mask=load_mask,
         hash_fn=ShaHash(tuple(e.sha256 for e in entries)),
-        load_more=tuple(VerifiedImage(str(root / p), manifest.file(p).sha256) for p in more),
+        load_more=tuple(manifest.image(root, p) for p in more),
         meta=info,
     )
 

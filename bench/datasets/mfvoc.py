@@ -75,7 +75,7 @@ def mf_voc(arg: str | None, data_dir=None, **options) -> Dataset:
     pairs = []
     for i in ids:
         pa, pb, pg = f"sourceA/{i}.jpg", f"sourceB/{i}.jpg", f"groundtruth/{i}.jpg"
-        loaders = [VerifiedImage(str(root / p), m.file(p).sha256) for p in (pa, pb, pg)]
+        loaders = [m.image(root, p) for p in (pa, pb, pg)]
         pairs.append(
             manifest_pair(
                 m,

@@ -184,3 +184,56 @@ def test_derived_files_without_url_are_reported_not_fetched(tmp_path, monkeypatc
     rep = fetch_dataset("natural", tmp_path, groups=["masks"], progress=False)
     assert rep.downloaded == 0 and len(rep.skipped) == 300
     assert "no upstream URL" in str(rep)
+
+
+# -- manifest paths are confined to the data root -----------------------------
+
+
+def _evil_manifest(tmp_path, monkeypatch, paths):
+    """A manifest ``evil`` (in $FUSEBENCH_MANIFESTS) whose entries have the given paths."""
+    import json
+
+    from bench.datasets import manifest
+
+    readme = load_manifest("lytro").file("ORIGINAL_Readme.txt")
+    folder = tmp_path / "manifests"
+    folder.mkdir()
+    files = [{"path": p, "sha256": readme.sha256, "size": readme.size,
+              "url": "http://127.0.0.1:9/never-contacted"} for p in paths]
+    (folder / "evil.json").write_text(json.dumps({"name": "evil", "files": files}))
+    monkeypatch.setenv("FUSEBENCH_MANIFESTS", str(folder))
+    manifest.load_manifest.cache_clear()
+    return folder / "evil.json"
+
+
+@pytest.fixture
+def fresh_manifests():
+    from bench.datasets import manifest
+
+    yield
+    manifest.load_manifest.cache_clear()
+
+
+@pytest.mark.parametrize("bad", ["../../x.txt", "/abs/x.txt", "ok/../../x.txt", "C:\\x.txt"])
+def test_fetch_refuses_paths_leaving_the_data_root(tmp_path, monkeypatch, fresh_manifests, bad):
+    origin = _evil_manifest(tmp_path, monkeypatch, ["fine.txt", bad])
+    data = tmp_path / "data" / "deep"
+    with pytest.raises(DataError) as info:
+        fetch_dataset("evil", data, progress=False, **FAST)
+    msg = str(info.value)
+    assert str(origin) in msg and repr(bad) in msg and "relative" in msg
+    assert not [p for p in tmp_path.rglob("*.txt*")]  # nothing written anywhere
+
+
+def test_fetch_refuses_a_symlink_out_of_the_data_root(tmp_path, monkeypatch, fresh_manifests):
+    origin = _evil_manifest(tmp_path, monkeypatch, ["sub/x.txt"])
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    root = tmp_path / "data" / "evil"
+    root.mkdir(parents=True)
+    (root / "sub").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(DataError) as info:
+        fetch_dataset("evil", tmp_path / "data", progress=False, **FAST)
+    msg = str(info.value)
+    assert str(origin) in msg and "'sub/x.txt'" in msg and "outside the dataset folder" in msg
+    assert not list(outside.iterdir())

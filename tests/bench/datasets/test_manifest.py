@@ -196,3 +196,26 @@ def test_pyproject_installs_the_manifests():
 def test_malformed_manifest_is_named():
     with pytest.raises(DataError, match="broken.json: malformed"):
         parse_manifest({"name": "x", "files": [{"path": "a"}]}, "broken.json")
+
+
+@pytest.mark.parametrize("bad", ["../x.jpg", "/etc/passwd", "a/../../x", "", "\\\\host\\share\\x"])
+def test_manifest_paths_must_stay_inside_the_dataset(bad):
+    data = {"name": "x", "files": [{"path": bad, "sha256": "00", "size": 1}]}
+    with pytest.raises(DataError, match=r"manifest evil\.json: entry .* relative paths inside"):
+        parse_manifest(data, "evil.json")
+
+
+def test_symlink_out_of_the_dataset_is_refused_when_read(shared_datasets, tmp_path):
+    root = tmp_path / "lytro"
+    for f in load_manifest("lytro").select(["pairs"]):
+        _copy(shared_datasets / "lytro" / f.path, root / f.path)
+    ds = load_dataset("lytro", data_dir=tmp_path)
+    outside = _copy(root / "lytro-02-B.jpg", tmp_path / "elsewhere" / "planted.jpg")
+    (root / "lytro-02-B.jpg").unlink()
+    (root / "lytro-02-B.jpg").symlink_to(outside)  # planted after the dataset was listed
+    assert ds["lytro-02"].a.shape == (520, 520, 3)
+    msg = r"manifest .*lytro\.json: entry 'lytro-02-B.jpg' resolves to .*planted"
+    with pytest.raises(DataError, match=msg):
+        _ = ds["lytro-02"].b
+    with pytest.raises(DataError, match=msg):  # and when the dataset is listed again
+        load_dataset("lytro", data_dir=tmp_path)
