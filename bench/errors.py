@@ -30,3 +30,7 @@ class MethodOutputError(FusebenchError):
 
 class DataError(FusebenchError):
     """A dataset is missing, incomplete or fails its checksum."""
+
+
+class CheckpointError(FusebenchError):
+    """A training checkpoint is unreadable, or holds objects other than plain data (refused)."""

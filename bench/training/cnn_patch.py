@@ -31,7 +31,6 @@ import argparse
 import dataclasses
 import hashlib
 import json
-import os
 import platform
 import subprocess
 import time
@@ -43,6 +42,7 @@ import numpy as np
 
 from bench.errors import FusebenchError
 from bench.training import register_trainer
+from bench.training.checkpoint import load_training_state, save_training_state
 
 STATE_SUFFIX = ".state.pt"
 
@@ -196,7 +196,7 @@ def train(cfg: TrainConfig) -> TrainResult:
     lr_dropped_at: int | None = None
     start_epoch, train_seconds = 0, 0.0
     if state_file.is_file() and not cfg.restart:
-        st = torch.load(state_file, map_location="cpu", weights_only=False)
+        st = load_training_state(state_file)
         if st.get("fingerprint") != cfg.fingerprint():
             raise FusebenchError(
                 f"{state_file}: saved state was trained with different settings "
@@ -249,12 +249,9 @@ def train(cfg: TrainConfig) -> TrainResult:
         if cfg.progress:
             print(f"epoch {epoch + 1}: train loss {rec['train_loss']:.4f}  val loss {val['loss']:.4f}  "
                   f"val accuracy {100 * val['accuracy']:.2f} %  lr {rec['lr']:g}", flush=True)
-        state_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = state_file.with_name(state_file.name + ".tmp")
-        torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "history": history,
-                    "lr_dropped_at": lr_dropped_at, "epoch": epoch, "train_seconds": train_seconds,
-                    "fingerprint": cfg.fingerprint()}, tmp)
-        os.replace(tmp, state_file)
+        save_training_state({"model": model.state_dict(), "optimizer": opt.state_dict(), "history": history,
+                         "lr_dropped_at": lr_dropped_at, "epoch": epoch, "train_seconds": train_seconds,
+                         "fingerprint": cfg.fingerprint()}, state_file)
 
     meta = {
         "method": "cnn-patch",

@@ -40,7 +40,9 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.errors import CheckpointError
 from bench.training import register_trainer
+from bench.training.checkpoint import load_training_state, save_training_state
 
 LOSSES = ("layerwise-hybrid", "ce-last")
 
@@ -207,9 +209,9 @@ def train(tc: TrainConfig, out: Path, *, data_dir=None, data_folder=None, resume
     state = {"epoch": 0, "step": 0, "history": [], "train_seconds": 0.0}
     last = out / "last.pt"
     if resume and last.is_file():
-        ck = torch.load(last, map_location="cpu", weights_only=False)
+        ck = load_training_state(last)
         if ck["train_config"] != dataclasses.asdict(tc):
-            raise ValueError(f"{last}: saved with a different training config; use another --out")
+            raise CheckpointError(f"{last}: saved with a different training config; use another --out")
         net.load_state_dict(ck["model"])
         opt.load_state_dict(ck["optimizer"])
         sched.load_state_dict(ck["scheduler"])
@@ -244,11 +246,10 @@ def train(tc: TrainConfig, out: Path, *, data_dir=None, data_folder=None, resume
                                  "val_pixel_accuracy": val["pixel_accuracy"], "val_iou": val["iou"],
                                  "seconds": round(time.time() - t0, 1)})
         print(json.dumps(state["history"][-1]), flush=True)
-        torch.save({"model": net.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
-                    "numpy_rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state(),
-                    "state": state, "train_config": dataclasses.asdict(tc),
-                    "arch": net.config.to_dict()}, last.with_suffix(".tmp"))
-        last.with_suffix(".tmp").replace(last)
+        save_training_state({"model": net.state_dict(), "optimizer": opt.state_dict(),
+                         "scheduler": sched.state_dict(), "numpy_rng": rng.bit_generator.state,
+                         "torch_rng": torch.get_rng_state(), "state": state,
+                         "train_config": dataclasses.asdict(tc), "arch": net.config.to_dict()}, last)
         if max_steps is not None:
             break
     return finish(net, tc, out, source=source, train_items=train_items, val_items=val_items, state=state,
@@ -273,7 +274,7 @@ def export_from_last(out: Path, *, data_dir=None, data_folder=None, name=None, v
     from methods.tlnet.model import TLNet, TLNetConfig
 
     torch.set_num_threads(max(1, threads))
-    ck = torch.load(Path(out) / "last.pt", map_location="cpu", weights_only=False)
+    ck = load_training_state(Path(out) / "last.pt")
     tc = TrainConfig(**ck["train_config"])
     net = TLNet(TLNetConfig.from_dict(ck["arch"]))
     net.load_state_dict(ck["model"])

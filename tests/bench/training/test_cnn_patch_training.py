@@ -62,7 +62,7 @@ def test_toy_training_lowers_loss_saves_card_and_resumes(shared_datasets, tmp_pa
     assert hist[1]["val_loss"] < hist[0]["val_loss"], hist  # loss goes down after one epoch
 
     # checkpoint round trip: the saved (compact) weights reproduce the trained state
-    state = torch.load(str(out) + ".state.pt", weights_only=False)["model"]
+    state = torch.load(str(out) + ".state.pt", weights_only=True)["model"]  # plain data only
     loaded = load_model(out)
     for k, v in state.items():
         scale = float(v.abs().max()) + 1e-8
@@ -78,6 +78,22 @@ def test_toy_training_lowers_loss_saves_card_and_resumes(shared_datasets, tmp_pa
     res2 = train(TrainConfig(**{**cfg.__dict__, "epochs": 2}))
     assert [h["epoch"] for h in res2.history] == [0, 1, 2]
     assert res2.history[1] == hist[1]
+
+
+def test_planted_state_file_is_refused(shared_datasets, tmp_path):
+    from bench.errors import CheckpointError
+
+    class Planted:
+        def __reduce__(self):
+            return (open, (str(tmp_path / "code-ran"), "w"))
+
+    out = tmp_path / "toy.pt"
+    torch.save({"fingerprint": "x", "payload": Planted()}, str(out) + ".state.pt")
+    cfg = TrainConfig(data_dir=str(shared_datasets), examples=32, val_examples=16, epochs=1,
+                      batch_size=16, max_images=3, threads=1, out=str(out), progress=False)
+    with pytest.raises(CheckpointError, match=r"toy\.pt\.state\.pt: refused to load"):
+        train(cfg)
+    assert not (tmp_path / "code-ran").exists()
 
 
 def test_evaluate_reports_accuracy_per_level(shared_datasets):

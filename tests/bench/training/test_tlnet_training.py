@@ -11,6 +11,7 @@ import torch
 from torch.nn import functional as F
 
 from bench.datasets.focus_pairs import FocusPairSource, split_items
+from bench.errors import CheckpointError
 from bench.io import write_image
 from bench.training.tlnet import TRAIN_CONFIGS, evaluate, hybrid_loss, train
 
@@ -68,17 +69,40 @@ def test_tiny_run_checkpoints_resumes_and_loads_in_the_method(tiny_folder, tmp_p
     assert saved["epochs_completed"] == 1 and saved["steps"] == 2 and saved["seed"] == 0
     assert 0.0 <= saved["validation"]["pixel_accuracy"] <= 1.0 and "iou" in saved["validation"]
     assert "NO" in (out / "MODEL_CARD.md").read_text()
-    first = torch.load(out / "last.pt", weights_only=False)["model"]
+    first = torch.load(out / "last.pt", weights_only=True)["model"]  # plain data only
     # resume: a 2-epoch run continues from epoch 1 (same config except epochs is not allowed)
-    with pytest.raises(ValueError, match="different training config"):
+    with pytest.raises(CheckpointError, match="last.pt: saved with a different training config"):
         train(dataclasses.replace(tc, epochs=2), out, data_folder=tiny_folder, resume=True, progress=False)
     card = train(tc, out, data_folder=tiny_folder, resume=True, progress=False, name="tiny")
     assert card["steps"] == 2  # nothing left to do: the finished run is not retrained
-    after = torch.load(out / "last.pt", weights_only=False)["model"]
+    after = torch.load(out / "last.pt", weights_only=True)["model"]
     assert all(torch.equal(first[k], after[k]) for k in first)
     a = np.random.default_rng(0).uniform(0, 255, (40, 50, 3))
     res = methods.get_method("tlnet").fuse(a, a[::-1].copy(), checkpoint=str(out / "tiny.pt"))
     assert res.extras["checkpoint"] == "tiny" and res.image.shape == a.shape
+
+
+class Planted:
+    """Unpickling this calls ``open(marker, "w")``: code a planted checkpoint would run."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+def test_planted_checkpoint_is_refused_on_resume(tiny_folder, tmp_path):
+    tc = dataclasses.replace(TRAIN_CONFIGS["cpu"], epochs=1, crop=64, pairs_per_batch=1, pairs_per_epoch=2,
+                             val_images_per_epoch=1)
+    out = tmp_path / "run"
+    out.mkdir()
+    marker = tmp_path / "code-ran"
+    torch.save({"model": {}, "train_config": dataclasses.asdict(tc), "payload": Planted(marker)},
+               out / "last.pt")
+    with pytest.raises(CheckpointError, match=r"last\.pt: refused to load: .*could run code"):
+        train(tc, out, data_folder=tiny_folder, resume=True, progress=False)
+    assert not marker.exists()
 
 
 def test_shipped_checkpoint_accuracy_on_held_out_pairs(shared_datasets):
