@@ -1,4 +1,38 @@
-"""Exception types. Every message names the file, method or metric involved."""
+"""Exception types. Every message names the file, method or metric involved.
+
+Everything a user can trigger (a bad option, file, dataset, plugin or
+checkpoint) raises a subclass of :class:`FusebenchError`; the CLI prints it
+as one line ``error: <message>`` and exits with status 2 (``-v`` shows the
+traceback). Anything else escaping to the CLI is a bug in fusebench.
+
+The hierarchy::
+
+    FusebenchError
+    ├── ImageError            unreadable, truncated, oversized (pixel limit) or unsupported image
+    ├── ShapeMismatchError    (also ValueError) source/fused sizes differ
+    ├── RegistryError         (also KeyError) unknown name in a registry
+    │   └── RegistrationError a plugin declaration is invalid: bad or duplicate name,
+    │                         wrong kind/modality/colour, Params not a dataclass,
+    │                         conventions not starting with "default"
+    ├── ParameterError        (also ValueError) invalid method parameter, metric
+    │                         convention, option or setting (e.g. FUSEBENCH_MAX_PIXELS)
+    ├── MethodOutputError     a method returned NaN/inf or the wrong shape
+    ├── DataError             dataset or manifest missing, incomplete or unsafe
+    │   ├── ChecksumError     (bench.datasets.manifest) sha256 mismatch
+    │   └── OfflineError      (bench.datasets.download) download host unreachable
+    ├── CheckpointError       training checkpoint unreadable, or refused because it
+    │                         holds objects other than plain data
+    ├── WeightsError          (methods.cnn_patch.weights) bad cnn-patch weights file
+    └── VGGWeightsMissing     (methods.tlnet.vgg_transfer) VGG-19 weights not available
+
+Catch :class:`FusebenchError` to handle them all:
+
+    >>> try:
+    ...     raise RegistrationError("method 'x' is already registered")
+    ... except FusebenchError as exc:
+    ...     print(f"error: {exc}")
+    error: method 'x' is already registered
+"""
 
 
 class FusebenchError(Exception):
@@ -6,7 +40,7 @@ class FusebenchError(Exception):
 
 
 class ImageError(FusebenchError):
-    """An image file is missing, unreadable, truncated or of an unsupported mode."""
+    """An image file is missing, unreadable, truncated, too large or of an unsupported mode."""
 
 
 class ShapeMismatchError(FusebenchError, ValueError):
@@ -14,14 +48,18 @@ class ShapeMismatchError(FusebenchError, ValueError):
 
 
 class RegistryError(FusebenchError, KeyError):
-    """Unknown or duplicate name in a registry."""
+    """Unknown name in a registry (the message suggests close matches)."""
 
     def __str__(self) -> str:  # KeyError would repr() the message
         return str(self.args[0]) if self.args else ""
 
 
+class RegistrationError(RegistryError):
+    """A method, metric or other plugin cannot be registered: its declaration is invalid."""
+
+
 class ParameterError(FusebenchError, ValueError):
-    """A method parameter or metric convention is invalid."""
+    """A method parameter, metric convention, option or setting value is invalid."""
 
 
 class MethodOutputError(FusebenchError):
@@ -29,7 +67,7 @@ class MethodOutputError(FusebenchError):
 
 
 class DataError(FusebenchError):
-    """A dataset is missing, incomplete or fails its checksum."""
+    """A dataset or manifest is missing, incomplete, unsafe or fails its checksum."""
 
 
 class CheckpointError(FusebenchError):

@@ -26,7 +26,7 @@ import warnings
 from collections.abc import Callable, Iterable
 from typing import Generic, TypeVar
 
-from bench.errors import RegistryError
+from bench.errors import RegistrationError, RegistryError
 
 T = TypeVar("T")
 
@@ -46,11 +46,11 @@ class Registry(Generic[T]):
     # -- registration -------------------------------------------------
     def add(self, name: str, obj: T, *, replace: bool = False) -> T:
         if not _NAME_RE.match(name):
-            raise RegistryError(
+            raise RegistrationError(
                 f"invalid {self.kind} name {name!r}: use lower-case letters, digits, '-', '_', '.'"
             )
         if name in self._items and not replace and self._items[name] is not obj:
-            raise RegistryError(f"{self.kind} {name!r} is already registered")
+            raise RegistrationError(f"{self.kind} {name!r} is already registered")
         self._items[name] = obj
         return obj
 
