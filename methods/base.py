@@ -41,7 +41,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from bench.errors import MethodOutputError, ParameterError
+from bench.errors import MethodOutputError, ParameterError, RegistrationError
 from bench.io import as_float_image, check_same_size
 from bench.registry import Registry
 
@@ -208,7 +208,7 @@ def register_method(cls: type[FusionMethod]) -> type[FusionMethod]:
     if not dataclasses.is_dataclass(cls.Params):
         problems.append("Params must be a dataclass")
     if problems:
-        raise TypeError(f"method class {cls.__qualname__}: " + "; ".join(problems))
+        raise RegistrationError(f"method class {cls.__qualname__}: " + "; ".join(problems))
     METHODS.add(cls.name, cls, replace=METHODS._items.get(cls.name) is cls)
     return cls
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bench.errors import ParameterError
+from bench.errors import ParameterError, RegistrationError
 from bench.io import as_float_image, check_same_size
 from bench.registry import Registry
 
@@ -73,7 +73,7 @@ def register_metric(
 ):
     """Decorator: register ``fn(a, b, f, *, convention, **kw) -> float`` as metric ``name``."""
     if not conventions or conventions[0] != "default":
-        raise ValueError(f"metric {name!r}: the first convention must be 'default'")
+        raise RegistrationError(f"metric {name!r}: the first convention must be 'default'")
 
     def deco(fn):
         doc = (fn.__doc__ or "").strip()
