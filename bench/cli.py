@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 import bench
@@ -48,12 +49,31 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args._run(args) or 0)
+        rc = int(args._run(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
+        return rc
     except FusebenchError as exc:
         if args.verbose:
             raise
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {one_line(exc)}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # `fusebench ... | head`: the reader went away. Exit quietly, as `cat` would (128 + SIGPIPE),
+        # pointing stdout at devnull so Python's final flush does not complain either.
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 141
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def one_line(exc: BaseException) -> str:
+    r"""The error message on one line (newlines in a message become "; ").
+
+    >>> one_line(ValueError("bad file\n  line 2\n"))
+    'bad file; line 2'
+    """
+    return "; ".join(part.strip() for part in str(exc).splitlines() if part.strip())
