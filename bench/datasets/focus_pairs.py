@@ -41,7 +41,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.datasets import synthesis
-from bench.errors import DataError
+from bench.errors import DataError, ParameterError
 
 #: Blur levels of the recipe (Gaussian 3×3, σ = 2, applied 1..5 times).
 LEVELS = (1, 2, 3, 4, 5)
@@ -65,7 +65,7 @@ def split_items(items: list[FocusItem], val_fraction: float = 0.1, seed: int = 0
     lands, the split is stratified by blur level by construction.
     """
     if not 0.0 < val_fraction < 1.0:
-        raise ValueError(f"val_fraction must be in (0, 1), got {val_fraction}")
+        raise ParameterError(f"val_fraction must be in (0, 1), got {val_fraction}")
     order = np.random.default_rng(seed).permutation(len(items))
     n_val = max(1, int(round(len(items) * val_fraction)))
     val_idx = set(order[:n_val].tolist())

@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.errors import CheckpointError
+from bench.errors import CheckpointError, ParameterError
 from bench.training import register_trainer
 from bench.training.checkpoint import load_training_state, save_training_state
 
@@ -92,7 +92,7 @@ def hybrid_loss(heads, labels, mode: str = "layerwise-hybrid"):
     from torch.nn import functional as F
 
     if mode not in LOSSES:
-        raise ValueError(f"tlnet: unknown loss {mode!r} (choose from {', '.join(LOSSES)})")
+        raise ParameterError(f"tlnet: unknown loss {mode!r} (choose from {', '.join(LOSSES)})")
     target = labels.long()
     used = heads if mode == "layerwise-hybrid" else heads[-1:]
     terms = []
@@ -171,7 +171,7 @@ def make_optimizer(tc: TrainConfig, net, total_steps: int):
             lambda s: min(1.0, (s + 1) / warm) * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * min(1.0, s / total_steps)))),
         )
     else:
-        raise ValueError(f"tlnet: unknown optimizer {tc.optimizer!r} (rmsprop or adamw)")
+        raise ParameterError(f"tlnet: unknown optimizer {tc.optimizer!r} (rmsprop or adamw)")
     return opt, sched
 
 

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.errors import DataError
+
 FIVE = ("qabf", "qag", "qlabf", "qmi", "qsf")
 HEADERS = {"qabf": "Q^AB/F", "qag": "Q_AG", "qlabf": "QL^AB/F", "qmi": "Q_MI", "qsf": "Q_SF"}
 
@@ -71,7 +73,7 @@ def ablation_table(dataset: str, *, data_dir=None, checkpoint_dirs=(), include_s
 
     variants = find_variant_checkpoints(checkpoint_dirs, include_shipped)
     if not variants:
-        raise FileNotFoundError("tlnet ablation: no checkpoint found (train variants with "
+        raise DataError("tlnet ablation: no checkpoint found (train variants with "
                                 "`python -m bench train tlnet --loss ce-last ...` and pass --checkpoints DIR)")
     ds = load_dataset(dataset, data_dir=data_dir)
     pairs = ds.pairs[:limit] if limit else ds.pairs
