@@ -44,3 +44,13 @@ def test_closed_pipe_exits_quietly():
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 141
     assert err == "", err
+
+
+def test_output_path_that_is_a_folder_is_a_one_line_error(tmp_path, capsys):
+    for name in ("a.png", "b.png"):
+        write_image(tmp_path / name, np.zeros((8, 8)))
+    (tmp_path / "out.png").mkdir()
+    rc = main(["fuse", str(tmp_path / "a.png"), str(tmp_path / "b.png"), "-m", "average",
+               "-o", str(tmp_path / "out.png")])
+    err = capsys.readouterr().err
+    assert rc == 2 and err.count("\n") == 1 and err.startswith("error: ") and "out.png" in err
