@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # the environment: permission denied, disk full, a path that is a folder
         if args.verbose:
             raise
-        where = f"{exc.filename}: " if exc.filename else ""
+        where = "".join(f"{f}: " for f in (exc.filename, exc.filename2) if f)
         print(f"error: {where}{exc.strerror or one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -269,6 +269,8 @@ def write_image(path: str | os.PathLike, pixels: np.ndarray, bit_depth: int = 8)
     :func:`read_image`). The format follows the suffix.
     """
     path = Path(path)
+    if path.is_dir():
+        raise ImageError(f"{path}: is a directory; cannot write an image there")
     arr = np.asarray(pixels)
     if arr.dtype.kind == "f":
         arr = to_uint(arr, bit_depth)

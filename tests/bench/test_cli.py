@@ -53,4 +53,19 @@ def test_output_path_that_is_a_folder_is_a_one_line_error(tmp_path, capsys):
     rc = main(["fuse", str(tmp_path / "a.png"), str(tmp_path / "b.png"), "-m", "average",
                "-o", str(tmp_path / "out.png")])
     err = capsys.readouterr().err
-    assert rc == 2 and err.count("\n") == 1 and err.startswith("error: ") and "out.png" in err
+    assert rc == 2 and err.count("\n") == 1 and "out.png: is a directory" in err
+
+
+def test_environment_error_is_a_one_line_error_naming_the_file(tmp_path, capsys, monkeypatch):
+    import bench.io
+
+    def refuse(path, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    for name in ("a.png", "b.png"):
+        write_image(tmp_path / name, np.zeros((8, 8)))
+    monkeypatch.setattr(bench.io, "write_image", refuse)
+    rc = main(["fuse", str(tmp_path / "a.png"), str(tmp_path / "b.png"), "-m", "average",
+               "-o", str(tmp_path / "f.png")])
+    err = capsys.readouterr().err
+    assert rc == 2 and err == f"error: {tmp_path / 'f.png'}: Permission denied\n"
