@@ -12,6 +12,20 @@ Names are lower-case and stable (results tables and caches use them).
 ``names()`` accepts shell-style wildcards and comma-separated lists.
 Third-party objects register through a ``importlib.metadata`` entry-point
 group: loading the entry point imports the module, whose decorators register.
+
+Discovery is lazy: a registry can be given discovery callables (for example
+"import every module of this package", :func:`discover_submodules`) that
+run once, on the first lookup (``get``, ``names``, ``in``, iteration,
+``len``, ``items``), together with the entry points. Importing a package
+that owns a registry therefore stays cheap (``import methods`` loads no
+plugin, no pywt, no torch) until a name is looked up::
+
+    >>> calls = []
+    >>> lazy = Registry("gadget", discover=lambda: calls.append(1) or lazy.add("g1", 1))
+    >>> calls
+    []
+    >>> lazy.names(), lazy.names(), calls
+    (['g1'], ['g1'], [1])
 """
 
 from __future__ import annotations
@@ -22,6 +36,7 @@ import importlib
 import importlib.metadata
 import pkgutil
 import re
+import threading
 import warnings
 from collections.abc import Callable, Iterable
 from typing import Generic, TypeVar
@@ -36,12 +51,63 @@ _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.+-]*$")
 class Registry(Generic[T]):
     """Ordered mapping of stable lower-case names to registered objects."""
 
-    def __init__(self, kind: str, entry_point_group: str | None = None):
+    def __init__(
+        self,
+        kind: str,
+        entry_point_group: str | None = None,
+        discover: Callable[[], object] | None = None,
+        order: Callable[[str, T], object] | None = None,
+    ):
         self.kind = kind
         self.entry_point_group = entry_point_group
         self._items: dict[str, T] = {}
         self._entry_points_loaded = False
         self.entry_point_errors: dict[str, str] = {}
+        self._discoverers: list[Callable[[], object]] = [discover] if discover else []
+        self._discovered = not self._discoverers
+        self._discovering = False
+        self._lock = threading.RLock()
+        #: After discovery, items are stably sorted by ``order(name, obj)`` (if given), so the
+        #: listing order does not depend on which module happened to be imported first.
+        self.order = order
+
+    # -- lazy discovery -------------------------------------------------
+    def add_discovery(self, fn: Callable[[], object]) -> None:
+        """Run ``fn`` (which registers objects) once, before the next lookup."""
+        with self._lock:
+            self._discoverers.append(fn)
+            self._discovered = False
+
+    def discover(self) -> None:
+        """Run the pending discovery callables and load the entry points (once; thread-safe).
+
+        A lookup made while discovery runs (a plugin module looking up
+        another at import time) sees what is registered so far. If a
+        discovery callable raises, the error propagates and the next lookup
+        tries again.
+        """
+        if self._discovered and self._entry_points_loaded:
+            return
+        with self._lock:
+            if self._discovering:
+                return
+            self._discovering = True
+            try:
+                while not self._discovered:
+                    pending, self._discoverers = self._discoverers, []
+                    try:
+                        while pending:
+                            pending[0]()
+                            pending.pop(0)
+                    finally:  # on an error, what did not finish runs again at the next lookup
+                        self._discoverers = pending + self._discoverers
+                    self._discovered = not self._discoverers
+                self.load_entry_points()
+                if self.order is not None:
+                    ranked = sorted(self._items.items(), key=lambda kv: self.order(*kv))
+                    self._items = dict(ranked)
+            finally:
+                self._discovering = False
 
     # -- registration -------------------------------------------------
     def add(self, name: str, obj: T, *, replace: bool = False) -> T:
@@ -70,9 +136,11 @@ class Registry(Generic[T]):
         A plugin that fails to import is reported with a warning naming it and
         recorded in ``entry_point_errors``; the other plugins still load.
         """
-        if self._entry_points_loaded or not self.entry_point_group:
+        if self._entry_points_loaded:
             return
         self._entry_points_loaded = True
+        if not self.entry_point_group:
+            return
         for ep in importlib.metadata.entry_points(group=self.entry_point_group):
             try:
                 loaded = ep.load()
@@ -89,7 +157,7 @@ class Registry(Generic[T]):
                 hook()
 
     def get(self, name: str) -> T:
-        self.load_entry_points()
+        self.discover()
         key = name.strip().lower()
         try:
             return self._items[key]
@@ -101,19 +169,19 @@ class Registry(Generic[T]):
             ) from None
 
     def __contains__(self, name: object) -> bool:
-        self.load_entry_points()
+        self.discover()
         return isinstance(name, str) and name.lower() in self._items
 
     def __iter__(self):
-        self.load_entry_points()
+        self.discover()
         return iter(list(self._items))
 
     def __len__(self) -> int:
-        self.load_entry_points()
+        self.discover()
         return len(self._items)
 
     def items(self) -> list[tuple[str, T]]:
-        self.load_entry_points()
+        self.discover()
         return list(self._items.items())
 
     def names(self, pattern: str | Iterable[str] = "*", *, strict: bool = False) -> list[str]:
@@ -124,7 +192,7 @@ class Registry(Generic[T]):
         order; duplicates are removed. With ``strict=True`` a plain name (no
         wildcard) that matches nothing raises ``RegistryError``.
         """
-        self.load_entry_points()
+        self.discover()
         if isinstance(pattern, str):
             parts = [p.strip().lower() for p in pattern.split(",") if p.strip()]
         else:
@@ -157,3 +225,43 @@ def import_submodules(package: str, exclude: Iterable[str] = ()) -> list:
         for name in names
         if not name.startswith("_") and name not in skip
     ]
+
+
+def discover_submodules(package: str, exclude: Iterable[str] = ()) -> Callable[[], list]:
+    """A discovery callable for :class:`Registry`: ``import_submodules(package, exclude)`` later.
+
+    >>> fn = discover_submodules("bench.training")
+    >>> "bench.training.checkpoint" in [m.__name__ for m in fn()]
+    True
+    """
+
+    def discover() -> list:
+        return import_submodules(package, exclude)
+
+    discover.__qualname__ = f"discover_submodules({package!r})"
+    return discover
+
+
+def module_order(package: str) -> Callable[[str, object], int]:
+    """An ``order`` for :class:`Registry`: rank objects by their module's place in ``package``.
+
+    Built-in objects come in the order :func:`import_submodules` imports
+    their modules (sorted by name), whatever was imported first; objects
+    from elsewhere (entry points, plugin files) come after them.
+
+    >>> rank = module_order("bench")
+    >>> rank("a", Registry) == rank("b", module_order) < rank("c", object)
+    True
+    """
+    pkg = importlib.import_module(package)
+    names = sorted(i.name for i in pkgutil.iter_modules(pkg.__path__))
+    rank = {name: i for i, name in enumerate(names)}
+    prefix = package + "."
+
+    def order(name: str, obj: object) -> int:
+        module = getattr(obj, "__module__", None) or ""
+        if not module.startswith(prefix):
+            return len(rank)
+        return rank.get(module[len(prefix):].split(".")[0], len(rank))
+
+    return order

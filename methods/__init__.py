@@ -1,17 +1,27 @@
 """Fusion method plugins.
 
     >>> import methods
-    >>> methods.list_methods("*")                     # doctest: +SKIP
-    ['average', 'max-abs', 'dwt', ...]
-    >>> res = methods.get_method("gff").fuse(a, b, r1=30)   # doctest: +SKIP
-    >>> res.image, res.decision_map                          # doctest: +SKIP
+    >>> methods.list_methods("average,max-abs")
+    ['average', 'max-abs']
+    >>> import numpy as np
+    >>> a, b = np.zeros((4, 4)), np.full((4, 4), 10.0)
+    >>> float(methods.get_method("average").fuse(a, b).image.mean())
+    5.0
 
-Every public module (or subpackage) of this package is imported so its
-methods register; third-party packages register through the entry-point
-group ``fusebench.methods``.
+Discovery is lazy: ``import methods`` (or ``methods.base`` or a helper
+module) imports no plugin, so neither pywt nor torch. The first lookup in
+``METHODS`` (``get_method``, ``list_methods``, ``METHODS.names()``,
+``in``, iteration) imports every public module (or subpackage) of this
+package, so its methods register, then the plugins advertised under the
+entry-point group ``fusebench.methods``. The rule for which modules are
+imported: every module whose name does not start with ``_``, except the
+infrastructure below (``base``, ``plugins``, ``testing``); helper modules
+(filters, pyramids, colour, ...) are imported too and simply register
+nothing. Listing order is by module name, then registration order inside a
+module, whatever was imported first.
 """
 
-from bench.registry import import_submodules
+from bench.registry import discover_submodules, module_order
 from methods.base import (
     METHODS,
     FusionMethod,
@@ -21,7 +31,11 @@ from methods.base import (
     register_method,
 )
 
-import_submodules(__name__, exclude={"base", "common", "plugins", "testing"})
+#: Modules of this package that are infrastructure, not plugins (never imported by discovery).
+NOT_PLUGINS = frozenset({"base", "plugins", "testing"})
+
+METHODS.add_discovery(discover_submodules(__name__, exclude=NOT_PLUGINS))
+METHODS.order = module_order(__name__)
 
 __all__ = [
     "METHODS",
