@@ -21,6 +21,7 @@ def load_plugin_file(path: str) -> list[str]:
     p = Path(path).resolve()
     if not p.is_file():
         raise FusebenchError(f"plugin file {path}: not found")
+    METHODS.discover()  # built-ins first (discovery is lazy): a plugin reusing a name fails here
     before = set(METHODS._items)
     modname = "fusebench_plugin_" + hashlib.sha1(str(p).encode()).hexdigest()[:12]
     if modname in sys.modules:
