@@ -134,14 +134,19 @@ class FocusPairSource:
                 items.append(FocusItem(p.stem, p, m if m.is_file() else None))
         if not items:
             raise DataError(f"focus pairs: {root / 'images'} holds no images")
+        from bench.datasets.natural import check_not_evaluation_data
+
+        check_not_evaluation_data([i.image_path for i in items])  # no evaluation image leaks in
         return cls(items, **kw)
 
     @classmethod
     def natural(cls, data_dir: str | os.PathLike | None = None, **kw) -> FocusPairSource:
         """The ``natural`` corpus (BSDS500 photos + region maps)."""
-        from bench.datasets.natural import natural_images
+        from bench.datasets.natural import check_not_evaluation_data, natural_images
 
-        return cls([FocusItem(i, p, m) for i, p, m in natural_images(data_dir)], **kw)
+        items = [FocusItem(i, p, m) for i, p, m in natural_images(data_dir)]
+        check_not_evaluation_data([i.image_path for i in items])
+        return cls(items, **kw)
 
     def load(self, item: FocusItem) -> tuple[np.ndarray, np.ndarray | None]:
         """(uint8 H×W×3 image, int32 label map or None), decoded once."""

@@ -120,7 +120,7 @@ def code_version() -> str:
 
 def training_images(cfg: TrainConfig) -> tuple[list[Path], list[Path], Path]:
     """(train photos, validation photos, corpus folder); never an evaluation set."""
-    from bench.datasets.natural import natural_images, natural_root
+    from bench.datasets.natural import check_not_evaluation_data, natural_images, natural_root
     from bench.datasets.patches import split_by_image
 
     if cfg.data != "natural":
@@ -130,6 +130,7 @@ def training_images(cfg: TrainConfig) -> tuple[list[Path], list[Path], Path]:
     if cfg.max_images:
         train_files = train_files[: cfg.max_images]
         val_files = val_files[: max(1, cfg.max_images // 4)]
+    check_not_evaluation_data(train_files + val_files)
     return train_files, val_files, natural_root(cfg.data_dir) / "images"
 
 

@@ -54,3 +54,20 @@ def test_degrade_noise_level():
     y = degrade(x, np.random.default_rng(0), noise_max=4.0, jpeg_prob=0.0)
     assert 0.0 < float(np.std(y - x)) <= 4.5
     np.testing.assert_array_equal(degrade(x, np.random.default_rng(0), 0.0, 0.0), x)
+
+
+def test_training_folder_with_an_evaluation_image_is_refused(shared_datasets, tmp_path):
+    import shutil
+
+    import pytest
+
+    from bench.errors import DataError
+
+    (tmp_path / "images").mkdir()
+    shutil.copyfile(shared_datasets / "natural" / "images" / sorted(
+        p.name for p in (shared_datasets / "natural" / "images").glob("*.jpg"))[0],
+        tmp_path / "images" / "photo.jpg")
+    assert len(FocusPairSource.from_folder(tmp_path).items) == 1
+    shutil.copyfile(shared_datasets / "lytro" / "lytro-05-A.jpg", tmp_path / "images" / "beach.jpg")
+    with pytest.raises(DataError, match=r"beach\.jpg is lytro/lytro-05-A\.jpg of an evaluation set"):
+        FocusPairSource.from_folder(tmp_path)
