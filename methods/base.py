@@ -84,10 +84,6 @@ class FusionMethod:
 
     # -- public API -------------------------------------------------------
     @classmethod
-    def default_params(cls) -> Any:
-        return cls.Params()
-
-    @classmethod
     def make_params(cls, **overrides: Any) -> Any:
         """Defaults with ``overrides`` applied; strings are converted to the field's type."""
         fields = {f.name: f for f in dataclasses.fields(cls.Params)}
