@@ -42,7 +42,6 @@ LEVELS = 5
 SIGMA = 2.0
 KERNEL = 7  # 7×7 truncation of the Gaussian
 MIN_VARIANCE = 25.0
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
 
 
 def gaussian_7x7(sigma: float = SIGMA, size: int = KERNEL) -> np.ndarray:
@@ -151,17 +150,6 @@ class PatchPairs:
     def load(cls, path: str | os.PathLike) -> PatchPairs:
         with np.load(path) as z:
             return cls(z["first"], z["second"], z["labels"], z["levels"])
-
-
-def list_images(folder: str | os.PathLike) -> list[Path]:
-    """Image files in ``folder`` (sorted by name); a clear error if there are none."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise DataError(f"training images folder {folder} not found")
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
-    if not files:
-        raise DataError(f"training images folder {folder} holds no images ({', '.join(IMAGE_SUFFIXES)})")
-    return files
 
 
 def split_by_image(files: Sequence[Path], val_fraction: float = 0.1) -> tuple[list[Path], list[Path]]:
