@@ -1,36 +1,18 @@
 """Shared fixtures.
 
 Real data comes from the shared datasets directory: ``FUSEBENCH_TEST_DATA``
-if set, else ``../shared/datasets`` beside the repository (where CI puts it).
-Tests that need it fail with a clear message when it is absent: they are
-never silently skipped.
+if set, else ``../shared/datasets`` beside the repository (where CI puts it);
+the ``shared_datasets`` fixture is defined in the root ``conftest.py`` (the
+doctests use the same folder). Tests that need it fail with a clear message
+when it is absent: they are never silently skipped.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-def _shared_datasets() -> Path:
-    env = os.environ.get("FUSEBENCH_TEST_DATA")
-    return Path(env) if env else REPO.parent / "shared" / "datasets"
-
-
-@pytest.fixture(scope="session")
-def shared_datasets() -> Path:
-    path = _shared_datasets()
-    if not (path / "lytro").is_dir():
-        pytest.fail(
-            f"shared datasets not found at {path}: set FUSEBENCH_TEST_DATA to the folder "
-            "holding lytro/, mfifb/, vifb/, natural/, mf-voc/"
-        )
-    return path
 
 
 @pytest.fixture(scope="session")

@@ -14,8 +14,15 @@ from a mirror (``--mirror URL`` or ``$FUSEBENCH_MIRROR``) laid out as
 ``<mirror>/<dataset>/<path>``. When the network is unreachable the error
 says where to put the files by hand.
 
-    >>> fetch_dataset("lytro", data_dir="/data/fusion")              # doctest: +SKIP
-    FetchReport(dataset='lytro', downloaded=53, present=0, bytes=2401234, root=...)
+``fetch_dataset("lytro", data_dir="/data/fusion")`` returns a
+:class:`FetchReport` (files downloaded, already present, bytes). Where each
+file comes from:
+
+    >>> entry = load_manifest("lytro").file("lytro-01-A.jpg")
+    >>> file_url(entry, "lytro", mirror="https://mirror.example/fusion")
+    'https://mirror.example/fusion/lytro/lytro-01-A.jpg'
+    >>> file_url(entry, "lytro", mirror=None).startswith("https://raw.githubusercontent.com/")
+    True
 """
 
 from __future__ import annotations

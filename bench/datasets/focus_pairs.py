@@ -24,10 +24,10 @@ Split (:func:`split_items`): 90/10 by *image*, every image contributing all
 five blur levels, so validation holds exactly 10 % of each blur level
 (stratified) and never sees a training photograph.
 
-    >>> src = FocusPairSource.from_folder("../shared/datasets/natural")   # doctest: +SKIP
-    >>> train, val = split_items(src.items, 0.1, seed=0)                   # doctest: +SKIP
-    >>> x, y = src.random_crops(train, 4, 128, np.random.default_rng(0))  # doctest: +SKIP
-    >>> x.shape, y.shape                                                   # doctest: +SKIP
+    >>> src = FocusPairSource.from_folder(data_dir / "natural")
+    >>> train, val = split_items(src.items, 0.1, seed=0)
+    >>> x, y = src.random_crops(train, 4, 128, np.random.default_rng(0))
+    >>> x.shape, y.shape
     ((8, 128, 128, 3), (8, 128, 128))
 """
 

@@ -5,8 +5,9 @@ sparse representation", Information Fusion 25, 2015. Files and checksums:
 ``datasets/lytro.json``; layout ``lytro-NN-{A,B}.jpg`` and
 ``triple_series/lytro-0N-{A,B,C}.jpg`` (520×520 RGB JPEG).
 
-    >>> ds = load_dataset("lytro", data_dir="../shared/datasets")      # doctest: +SKIP
-    >>> len(ds), ds["lytro-01"].meta["width"]                           # doctest: +SKIP
+    >>> from bench.datasets import load_dataset
+    >>> ds = load_dataset("lytro", data_dir=data_dir)
+    >>> len(ds), ds["lytro-01"].meta["width"]
     (20, 520)
 """
 

@@ -8,7 +8,8 @@ savic (21), stand (8), temple, tsai (12). Grey pairs stay grey (H×W).
 ``pair.meta["published_fused"]`` maps method name → path of MFIFB's own fused
 result for that pair (relative to the dataset folder).
 
-    >>> len(load_dataset("mfifb:lytro", data_dir="../shared/datasets"))   # doctest: +SKIP
+    >>> from bench.datasets import load_dataset
+    >>> len(load_dataset("mfifb:lytro", data_dir=data_dir))
     20
 """
 

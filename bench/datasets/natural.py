@@ -8,8 +8,8 @@ Layout under the data root (see ``datasets/natural.json``)::
 These images are never an evaluation set: they feed the synthetic pair
 recipe (:mod:`bench.datasets.synthesis`) and the training builders.
 
-    >>> items = natural_images("../shared/datasets")        # doctest: +SKIP
-    >>> len(items), items[0][0]                              # doctest: +SKIP
+    >>> items = natural_images(data_dir)
+    >>> len(items), items[0][0]
     (300, '100075')
 """
 

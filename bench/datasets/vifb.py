@@ -5,7 +5,8 @@ Benchmark", CVPR Workshops 2020. Layout: ``sources/VI/<name>.jpg`` pairs with
 ``sources/IR/<name>.jpg``. ``pair.meta["published_fused"]`` maps VIFB's
 method names to their fused result ``fused/<name>_<METHOD>.jpg``.
 
-    >>> load_dataset("vifb", data_dir="../shared/datasets")["kettle"].modality   # doctest: +SKIP
+    >>> from bench.datasets import load_dataset
+    >>> load_dataset("vifb", data_dir=data_dir)["kettle"].modality
     'ir-visible'
 """
 

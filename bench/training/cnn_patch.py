@@ -20,9 +20,13 @@ Learning rate: the paper uses 1e-4 in Caffe for ~10 epochs over 2 M examples; on
 shared CPU we train 50 k examples for one epoch, so the default is 1e-2
 (``--lr 1e-4`` reproduces the paper's value).
 
-    >>> from bench.training.cnn_patch import TrainConfig, train     # doctest: +SKIP
-    >>> res = train(TrainConfig(examples=400, val_examples=200, epochs=1, out="/tmp/c.pt"))  # doctest: +SKIP
-    >>> res.history[-1]["val_accuracy"]                               # doctest: +SKIP
+``train(TrainConfig(examples=400, val_examples=200, epochs=1, out="c.pt"))``
+trains a toy model (``res.history[-1]["val_accuracy"]``). Its photos are
+the ``natural`` corpus split by image, never an evaluation set:
+
+    >>> train_files, val_files, folder = training_images(TrainConfig(data_dir=str(data_dir)))
+    >>> len(train_files), len(val_files), folder.name
+    (273, 27, 'images')
 """
 
 from __future__ import annotations

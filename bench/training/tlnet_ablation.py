@@ -14,7 +14,12 @@ Each variant fuses every pair with the paper's strategy; the table holds the
 mean of each index (QL^AB/F: lower is better; the other four: higher). Compare variants trained
 with the same budget (the ``epochs`` column says what each one had).
 
-    >>> rows = ablation_table("lytro", data_dir="../shared/datasets")   # doctest: +SKIP
+``ablation_table("lytro", data_dir=...)`` gives one row per checkpoint;
+each is labelled from its model card:
+
+    >>> variant_label({"training": {"loss": "ce-last"}, "configuration": "paper",
+    ...                "vgg_transfer": True})
+    'Compare-loss + TL'
 """
 
 from __future__ import annotations
