@@ -12,8 +12,11 @@ Agreement rule: :func:`bench.validate.within_tolerance` (1e-3 abs / 1e-4 rel).
 A metric passes at ≥ 99 % of its rows; rows whose ``prep`` contains
 ``FRAGILE`` are reported in their own line and not held to that rule.
 
-    >>> df = metrics_vs_mefb(data_dir, subset="quick", metrics=["qabf"])   # doctest: +SKIP
-    >>> summarize(df)                                                      # doctest: +SKIP
+Library use (``subset="quick"`` is the stratified subset; here one fused image):
+
+    >>> df = metrics_vs_mefb(data_dir, [("aymaz_02", "CSR")], metrics=["qabf"])
+    >>> [(s["metric"], s["count"], s["within_tol"], s["pass"]) for s in summarize(df)]
+    [('qabf', 1, 1, True)]
 """
 
 from __future__ import annotations

@@ -10,10 +10,12 @@ the images of all methods except :data:`INCONSISTENT_METHODS` (SwinFusion,
 YDTR: their published values were computed from other versions of the images;
 they are reported, not held to the rule).
 
-Library use (tests and the CLI share this code path)::
+Library use (tests and the CLI share this code path; ``subset="quick"`` is
+the stratified subset, here one fused image)::
 
-    >>> df = metrics_vs_vifb(data_dir, subset="quick")          # doctest: +SKIP
-    >>> summarize(df)                                           # doctest: +SKIP
+    >>> df = metrics_vs_vifb(data_dir, [("kettle", "ADF")], metrics=["qabf"])
+    >>> [(s["metric"], s["count"], s["within_tol"], s["pass"]) for s in summarize(df)]
+    [('qabf', 1, 1, True)]
 
 ``python -m bench validate --against vifb --data-dir DIR`` runs the full table
 (``--quick``: the stratified subset the tests use).
