@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bench.registry import Registry, import_submodules
+from bench.registry import Registry, discover_submodules, module_order
 
 
 @dataclass
@@ -29,7 +29,9 @@ class ValidationReport:
     notes: list[str] = field(default_factory=list)
 
 
-TARGETS: Registry[Callable[..., ValidationReport]] = Registry("validation target")
+TARGETS: Registry[Callable[..., ValidationReport]] = Registry(
+    "validation target", discover=discover_submodules(__name__), order=module_order(__name__)
+)
 
 
 def register_target(name: str):
@@ -37,12 +39,15 @@ def register_target(name: str):
 
 
 def get_target(name: str) -> Callable[..., ValidationReport]:
-    _ensure_builtin()
     return TARGETS.get(name)
 
 
 def list_targets() -> list[str]:
-    _ensure_builtin()
+    """Names of the validation targets (their modules are imported on the first lookup).
+
+    >>> list_targets()
+    ['mefb', 'mfifb-outputs', 'vifb']
+    """
     return TARGETS.names("*")
 
 
@@ -50,6 +55,3 @@ def within_tolerance(ours: float, ref: float, atol: float = 1e-3, rtol: float = 
     """The project's agreement rule: |ours − ref| ≤ max(atol, rtol·|ref|)."""
     return abs(ours - ref) <= max(atol, rtol * abs(ref))
 
-
-def _ensure_builtin() -> None:
-    import_submodules("bench.validate")
