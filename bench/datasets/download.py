@@ -284,7 +284,7 @@ def fetch_dataset(
         except OfflineError:
             offline.set()
             raise
-        verify_file(dest, entry.sha256)  # records the verification (size+mtime cache)
+        verify_file(dest, entry.sha256)  # records the verification (remembered-hash cache)
         return entry.size
 
     errors: list[str] = []
