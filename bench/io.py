@@ -38,29 +38,44 @@ SUPPORTED_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
 
 DEFAULT_MAX_PIXELS = 100_000_000
 ENV_MAX_PIXELS = "FUSEBENCH_MAX_PIXELS"
-_max_pixels_override: int | None = None
+_UNSET = object()
+_env_before_override: object = _UNSET
 
 
 def set_max_pixels(limit: int | None) -> None:
     """Set the largest pixel count (width × height) :func:`read_image` accepts.
 
-    ``None`` goes back to ``$FUSEBENCH_MAX_PIXELS`` or the default (100 megapixels).
+    The limit is stored in ``$FUSEBENCH_MAX_PIXELS``, so worker processes
+    started afterwards (the runner's pool) apply the same limit. ``None``
+    puts the variable back as it was before the first call.
 
-    >>> set_max_pixels(1000); max_pixels()
-    1000
+    >>> set_max_pixels(1000); max_pixels(), os.environ["FUSEBENCH_MAX_PIXELS"]
+    (1000, '1000')
     >>> set_max_pixels(None); max_pixels() == DEFAULT_MAX_PIXELS
     True
     """
-    global _max_pixels_override
-    if limit is not None and (isinstance(limit, bool) or int(limit) != limit or limit < 1):
+    global _env_before_override
+    if limit is None:
+        if _env_before_override is not _UNSET:
+            if _env_before_override is None:
+                os.environ.pop(ENV_MAX_PIXELS, None)
+            else:
+                os.environ[ENV_MAX_PIXELS] = str(_env_before_override)
+            _env_before_override = _UNSET
+        return
+    try:
+        ok = not isinstance(limit, bool) and int(limit) == limit and limit >= 1
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
         raise ParameterError(f"maximum pixel count must be a positive integer, got {limit!r}")
-    _max_pixels_override = None if limit is None else int(limit)
+    if _env_before_override is _UNSET:
+        _env_before_override = os.environ.get(ENV_MAX_PIXELS)
+    os.environ[ENV_MAX_PIXELS] = str(int(limit))
 
 
 def max_pixels() -> int:
-    """The pixel-count limit: :func:`set_max_pixels`, else ``$FUSEBENCH_MAX_PIXELS``, else 100 M."""
-    if _max_pixels_override is not None:
-        return _max_pixels_override
+    """The pixel-count limit: ``$FUSEBENCH_MAX_PIXELS`` (see :func:`set_max_pixels`), else 100 M."""
     env = os.environ.get(ENV_MAX_PIXELS, "").strip()
     if not env:
         return DEFAULT_MAX_PIXELS

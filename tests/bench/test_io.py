@@ -1,3 +1,5 @@
+import os
+
 import numpy as np
 import pytest
 
@@ -147,3 +149,23 @@ def test_limit_from_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("FUSEBENCH_MAX_PIXELS", "lots")
     with pytest.raises(ParameterError, match="FUSEBENCH_MAX_PIXELS='lots'"):
         read_image(tmp_path / "x.png")
+
+
+def test_set_limit_reaches_worker_processes_and_is_undone(tmp_path, monkeypatch, pixel_limit):
+    import subprocess
+    import sys
+
+    from bench.errors import ParameterError
+
+    monkeypatch.setenv("FUSEBENCH_MAX_PIXELS", "5000")
+    write_image(tmp_path / "x.png", np.zeros((10, 10)))
+    pixel_limit(99)
+    child = subprocess.run(
+        [sys.executable, "-c", "import sys; from bench.io import read_image; read_image(sys.argv[1])",
+         str(tmp_path / "x.png")], capture_output=True, text=True)
+    assert child.returncode != 0 and "x.png: image is 10×10" in child.stderr  # a new process too
+    pixel_limit(None)
+    assert os.environ["FUSEBENCH_MAX_PIXELS"] == "5000"  # as it was
+    for bad in (0, -5, 2.5, "many", True):
+        with pytest.raises(ParameterError, match="positive integer"):
+            pixel_limit(bad)
