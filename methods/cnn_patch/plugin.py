@@ -16,9 +16,10 @@ Spec: ``cnn_patch.md`` ("Fusion"). With Â, B̂ the grey (BT.601 luma) sources:
 ``decision_map`` is D; ``extras`` holds ``score_map``, ``focus_map``,
 ``binary_map`` (T) and ``refined_map`` (T after step 4).
 
-    >>> import methods                                                   # doctest: +SKIP
-    >>> res = methods.get_method("cnn-patch").fuse(a, b)                 # doctest: +SKIP
-    >>> res = methods.get_method("cnn-patch").fuse(a, b, weights="my.pt", device="cpu")  # doctest: +SKIP
+Use (a few seconds per pair on a CPU, so not run as a doctest)::
+
+    res = methods.get_method("cnn-patch").fuse(a, b)
+    res = methods.get_method("cnn-patch").fuse(a, b, weights="my.pt", device="cpu")
 """
 
 from __future__ import annotations

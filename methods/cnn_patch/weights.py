@@ -12,8 +12,11 @@ parameters) is stored as int8 with one float32 scale per output row
 as float16. That keeps the file at about 9 MB instead of 34 MB; the model card's
 validation accuracy is measured with the compact weights.
 
-    >>> net = load_model()                        # the packaged weights  # doctest: +SKIP
-    >>> net = load_model("runs/cnn-patch/cnn_patch.pt")                  # doctest: +SKIP
+    >>> net = load_model()                        # the packaged weights
+    >>> type(net).__name__, net.training
+    ('PatchCNN', False)
+
+``load_model("runs/cnn-patch/cnn_patch.pt")`` loads weights you trained.
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ Regenerate the shipped file with::
     python -m bench learn-dictionary --data-dir ../shared/datasets/natural/images \\
         --out methods/mstsr/dictionary.npz
 
-    >>> D = load_dictionary()          # doctest: +SKIP
-    >>> D.shape                         # doctest: +SKIP
+    >>> D = load_dictionary()
+    >>> D.shape
     (64, 256)
 """
 

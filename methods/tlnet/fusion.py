@@ -22,10 +22,10 @@ The default checkpoint is the shipped ``cpu`` model ``tlnet-cpu-v2``,
 trained here from scratch (no ImageNet VGG-19 weights): the method version
 carries its name so results are never mistaken for the paper's model.
 
-    >>> import methods
-    >>> res = methods.get_method("tlnet").fuse(a, b)        # doctest: +SKIP
-    >>> res.extras["M1"].shape, res.extras["chosen"]         # doctest: +SKIP
-    ((520, 520), 'F1')
+Use (seconds per pair on a CPU, so not run as a doctest)::
+
+    res = methods.get_method("tlnet").fuse(a, b)   # a, b: 520×520 sources
+    res.extras["M1"].shape, res.extras["chosen"]   # ((520, 520), 'F1')
 """
 
 from __future__ import annotations

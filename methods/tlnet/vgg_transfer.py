@@ -12,11 +12,12 @@ is the first 8 hex digits of its SHA-256. :func:`find_vgg19_weights` looks
 for it at an explicit path, then in the torch hub cache
 (``torch.hub.get_dir()/checkpoints/``), then downloads it when allowed.
 
-    >>> from methods.tlnet.model import TLNet
-    >>> net = TLNet("paper")                                   # doctest: +SKIP
-    >>> report = transfer_vgg19(net, load_vgg19_state_dict())   # doctest: +SKIP
-    >>> len(report["copied"])                                  # doctest: +SKIP
-    32
+Use (needs the 548 MB VGG-19 file, so not run as a doctest)::
+
+    from methods.tlnet.model import TLNet
+    net = TLNet("paper")
+    report = transfer_vgg19(net, load_vgg19_state_dict())
+    len(report["copied"])   # 32
 """
 
 from __future__ import annotations
