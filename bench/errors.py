@@ -30,3 +30,7 @@ class MethodOutputError(FusebenchError):
 
 class DataError(FusebenchError):
     """A dataset is missing, incomplete or fails its checksum."""
+
+
+class RunDirectoryError(FusebenchError):
+    """A run directory is locked by another run, holds another run, or cannot be written."""
