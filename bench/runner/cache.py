@@ -18,9 +18,10 @@ truncated image or a hand-edited score.
 
     >>> import numpy as np, tempfile
     >>> c = FusedCache(tempfile.mkdtemp())
-    >>> c.put_fused("ab" * 32, np.full((4, 4), 7.0), None, 8, {"method": "x"})
+    >>> c.put_fused("ab" * 32, np.full((4, 4), 7.0), None, 8, {"method": "x"})["has_decision_map"]
+    False
     >>> hit = c.lookup("ab" * 32)
-    >>> hit.problem, hit.load()[0][0, 0]
+    >>> hit.problem, float(hit.load()[0][0, 0])
     ('', 7.0)
 """
 

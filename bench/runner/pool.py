@@ -14,8 +14,14 @@ before starting it, so the supervisor always knows which task a worker is runnin
   parent is the forkserver, which exits when the main process goes) plus a thread
   that polls the main process's pid as a fallback.
 
-    >>> with WorkerPool(1) as pool:                        # doctest: +SKIP
-    ...     results = list(pool.run(jobs, timeout=60))
+    >>> import numpy as np, tempfile
+    >>> from bench.runner.pairs import array_pair
+    >>> from bench.runner.tasks import Task
+    >>> pair = array_pair("p", np.zeros((8, 8)), np.full((8, 8), 100.0))
+    >>> job = Job(pair, "h" * 64, [Task("average", "1", "p", "k" * 64)], [], tempfile.mkdtemp())
+    >>> with WorkerPool(1) as pool:
+    ...     [(r.method, r.failed) for r in pool.run([job], timeout=60)]
+    [('average', False)]
 """
 
 from __future__ import annotations
