@@ -250,6 +250,9 @@ def plan_run(
     dev = resolve_device(device, needs_device(method_names))
     plans = tuple(plan_methods(method_names, params, dev))
     specs, no_convention = metric_specs(select_metrics(metrics), convention)
+    if not specs:
+        raise ParameterError(f"--convention {convention!r}: none of the selected metrics has it "
+                             f"({', '.join(no_convention)})")
     if no_convention:
         log.warning("metrics without convention %r are skipped: %s", convention, ", ".join(no_convention))
     hashes = {pair.id: pair.content_hash() for pair in ds}

@@ -28,6 +28,7 @@ from bench.runner import array_pair, run_benchmark
 from bench.runner.cache import FusedCache
 
 METRICS = "qsf,rmse"
+ROOT = Path(__file__).resolve().parents[3]  # the checkout whose bench/ is under test
 
 
 def _rows(path):
@@ -302,6 +303,7 @@ def test_5_a_disk_error_ends_the_run_as_failed(tiny_dataset, tmp_path, monkeypat
     (["--cache-dir", "FILE"], "--cache-dir FILE: is a file, expected a directory"),
     (["--backend", "threading", "--timeout", "5"], "cannot stop a running method"),
     (["--isolate", "off", "--jobs", "2"], "--isolate off runs every task in the main process"),
+    (["--convention", "bogus"], "--convention 'bogus': none of the selected metrics has it"),
 ])
 def test_6_cli_refuses_bad_options_in_one_line(tmp_path, monkeypatch, capsys, args, message):
     from bench.cli import main
@@ -390,8 +392,8 @@ def _gone(pid: int) -> bool:
     return "\nState:\tZ" in state  # a zombie waiting for a reaper is not running
 
 
-def test_8_no_orphans_after_the_main_process_is_killed_and_no_stray_temporaries(
-        tmp_path, shared_datasets, write_plugin):
+def _slow_cli(tmp_path, shared_datasets, write_plugin):
+    """A `bench run` command whose method blocks while a flag file exists (4 pairs, 2 workers)."""
     log, flag = tmp_path / "calls.log", tmp_path / "slow.flag"
     flag.touch()
     lytro = shared_datasets / "lytro"
@@ -418,10 +420,14 @@ def test_8_no_orphans_after_the_main_process_is_killed_and_no_stray_temporaries(
                 file_pair(f"p{{i}}", f"{lytro}/lytro-{{i:02d}}-A.jpg", f"{lytro}/lytro-{{i:02d}}-B.jpg",
                           crop=(0, 0, 40, 40)) for i in (1, 2, 3, 4)])
     """)
-    env = {**os.environ, "FUSEBENCH_CACHE": str(tmp_path / "cache"), "PYTHONPATH": os.getcwd()}
+    env = {**os.environ, "FUSEBENCH_CACHE": str(tmp_path / "cache"), "PYTHONPATH": str(ROOT)}
     cmd = [sys.executable, "-m", "bench", "run", "--dataset", "test-slowcrops", "--methods",
            "test-slow", "--metrics", "qsf", "--jobs", "2", "--plugin", str(plugin), "--out",
            str(tmp_path / "run"), "--no-report", "--no-progress", "--resume"]
+    return cmd, env, log, flag
+
+
+def _start_and_wait_for_workers(cmd, env, tmp_path, log):
     proc = subprocess.Popen(cmd, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.time() + 60
     while time.time() < deadline and (not log.is_file() or len(log.read_text().split()) < 2):
@@ -429,12 +435,23 @@ def test_8_no_orphans_after_the_main_process_is_killed_and_no_stray_temporaries(
         time.sleep(0.05)
     workers = {int(p) for p in log.read_text().split()}
     assert len(workers) == 2
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    return proc, workers
+
+
+def _wait_gone(workers):
     deadline = time.time() + 10
     while time.time() < deadline and not all(_gone(p) for p in workers):
         time.sleep(0.1)
-    assert all(_gone(p) for p in workers), "workers outlived the killed main process"
+    return all(_gone(p) for p in workers)
+
+
+def test_8_no_orphans_after_the_main_process_is_killed_and_no_stray_temporaries(
+        tmp_path, shared_datasets, write_plugin):
+    cmd, env, log, flag = _slow_cli(tmp_path, shared_datasets, write_plugin)
+    proc, workers = _start_and_wait_for_workers(cmd, env, tmp_path, log)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert _wait_gone(workers), "workers outlived the killed main process"
     assert _status(tmp_path / "run") == "running"  # killed: nothing could say otherwise
 
     stray = tmp_path / "cache" / "fused" / ".old.png.999999999.tmp.png"  # a dead writer's
@@ -447,3 +464,13 @@ def test_8_no_orphans_after_the_main_process_is_killed_and_no_stray_temporaries(
     assert _status(tmp_path / "run") == "complete"
     leftovers = [p for root in (tmp_path / "cache", tmp_path / "run") for p in root.rglob(".*tmp*")]
     assert leftovers == []
+
+
+def test_8_sigterm_interrupts_the_run_honestly(tmp_path, shared_datasets, write_plugin):
+    cmd, env, log, flag = _slow_cli(tmp_path, shared_datasets, write_plugin)
+    proc, workers = _start_and_wait_for_workers(cmd, env, tmp_path, log)
+    proc.send_signal(signal.SIGTERM)
+    _out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and b"interrupted" in err
+    assert _wait_gone(workers)
+    assert _status(tmp_path / "run") == "interrupted"
