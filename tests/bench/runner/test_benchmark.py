@@ -232,8 +232,8 @@ def test_method_selection_errors_name_the_problem(tiny_dataset, tmp_path):
 
 
 def test_dask_backend_matches_the_process_pool(tiny_dataset, tmp_path):
-    _run(tiny_dataset, tmp_path, "loky", jobs=2, backend="process", cache_dir=tmp_path / "c1")
+    _run(tiny_dataset, tmp_path, "pool", jobs=2, backend="process", cache_dir=tmp_path / "c1")
     s = _run(tiny_dataset, tmp_path, "dask", jobs=1, backend="dask", dask_processes=False,
              cache_dir=tmp_path / "c2", timeout=None)
     assert s.ok and s.computed == 6
-    assert (tmp_path / "dask" / "scores.csv").read_text() == (tmp_path / "loky" / "scores.csv").read_text()
+    assert (tmp_path / "dask" / "scores.csv").read_text() == (tmp_path / "pool" / "scores.csv").read_text()
