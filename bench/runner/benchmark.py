@@ -334,43 +334,47 @@ def run_benchmark(
     cache = FusedCache(cache_dir)
     run_dir = Path(out) if out else default_run_dir(ds_name, runs_root, resume)
     options = {"convention": convention, "backend": backend, "jobs": n_jobs, "isolate": isolate,
-               "timeout": timeout, "plugins": list(plugins), "data_dir": data_dir, "argv": argv}
+               "timeout": timeout, "plugins": list(plugins), "data_dir": data_dir, "argv": argv,
+               "scheduler": scheduler, "dask_processes": dask_processes}
     try:
         lock = RunLock(run_dir).acquire()
     except OSError as exc:
         raise RunDirectoryError(f"run directory {run_dir}: cannot be written ({exc})") from None
     try:
-        return _run_locked(plan, cache, run_dir, options, resume, progress, n_jobs, scheduler,
-                           dask_processes, t_start)
+        return _run_locked(plan, cache, RunStore(run_dir), options, resume=resume, progress=progress,
+                           t_start=t_start)
     finally:
         lock.release()
 
 
-def _run_locked(plan, cache, run_dir, options, resume, progress, n_jobs, scheduler, dask_processes,
-                t_start) -> RunSummary:
-    store = RunStore(run_dir)
+def _run_locked(plan: RunPlan, cache: FusedCache, store: RunStore, options: dict, *, resume: bool,
+                progress: bool, t_start: float) -> RunSummary:
     try:
-        record = store.open(_record(plan, cache, options, resume and (run_dir / "run.json").is_file()),
-                            resume=resume)
-        remove_stray_temporaries(cache.root) if cache.root.is_dir() else None
+        resumed = resume and (store.dir / "run.json").is_file()
+        record = store.open(_record(plan, cache, options, resumed), resume=resume)
+        if cache.root.is_dir():
+            remove_stray_temporaries(cache.root)
     except OSError as exc:
-        raise RunDirectoryError(f"run directory {run_dir}: cannot be written ({exc})") from None
-    summary = RunSummary(plan.name, run_dir, tasks=plan.n_tasks, skipped=plan.skipped)
+        raise RunDirectoryError(f"run directory {store.dir}: cannot be written ({exc})") from None
+    summary = RunSummary(plan.name, store.dir, tasks=plan.n_tasks, skipped=plan.skipped)
     recorder = _Recorder(store, cache, plan, summary, _make_bar(progress, plan.n_tasks, plan.name))
     previous_term = _sigterm_as_interrupt()
     try:
-        execute_plan(plan, cache, recorder.consume, backend=options["backend"], n_jobs=n_jobs,
-                     isolate=options["isolate"], timeout=options["timeout"],
-                     plugins=tuple(options["plugins"]), scheduler=scheduler,
-                     dask_processes=dask_processes)
+        execute_plan(plan, cache, recorder.consume, backend=options["backend"],
+                     n_jobs=options["jobs"], isolate=options["isolate"], timeout=options["timeout"],
+                     plugins=tuple(options["plugins"]), scheduler=options["scheduler"],
+                     dask_processes=options["dask_processes"])
     except KeyboardInterrupt:
         summary.interrupted = True
         raise
     except OSError as exc:
-        if not is_disk_error(exc):
-            raise
-        summary.error = f"cannot write the run directory {run_dir}: {exc}"
-        raise RunDirectoryError(summary.error) from None
+        summary.error = f"cannot write the run directory {store.dir}: {exc}"
+        if is_disk_error(exc):
+            raise RunDirectoryError(summary.error) from None
+        raise
+    except Exception as exc:  # a bug, not a task failure: the run is not complete
+        summary.error = f"{type(exc).__name__}: {exc}"
+        raise
     finally:
         _restore_sigterm(previous_term)
         recorder.close()

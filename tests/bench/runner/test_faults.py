@@ -293,6 +293,19 @@ def test_5_a_disk_error_ends_the_run_as_failed(tiny_dataset, tmp_path, monkeypat
     assert record["status"] == "failed" and "No space left" in record["error"]
 
 
+def test_5_an_unexpected_error_is_never_reported_complete(tiny_dataset, tmp_path, monkeypatch):
+    from bench.runner import benchmark
+
+    def broken(self, result):
+        raise RuntimeError("recorder bug")
+
+    monkeypatch.setattr(benchmark._Recorder, "consume", broken)
+    with pytest.raises(RuntimeError, match="recorder bug"):
+        _run(tiny_dataset, tmp_path, "r1", methods="average")
+    record = json.loads((tmp_path / "r1" / "run.json").read_text())
+    assert record["status"] == "failed" and record["error"] == "RuntimeError: recorder bug"
+
+
 # -- 6: bad input ------------------------------------------------------------------------
 @pytest.mark.parametrize("args, message", [
     (["--jobs", "0"], "--jobs 0: expected a whole number of workers >= 1"),
