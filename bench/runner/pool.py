@@ -105,6 +105,7 @@ class _Slot:
     proc: mp.Process
     conn: object
     job: Job | None = None
+    retried: bool = False  # the job already lost a worker before its first task started
     current: int | None = None  # index of the task being run
     done: set[int] = field(default_factory=set)
     deadline: float | None = None
@@ -157,7 +158,7 @@ class WorkerPool:
     def run(self, jobs: list[Job], timeout: float | None = None) -> Iterator[TaskResult]:
         """Yield each task's result as it finishes; a dead or overdue worker fails only
         the task it was running."""
-        queue = collections.deque(jobs)
+        queue = collections.deque((job, False) for job in jobs)
         while queue or any(s.job is not None for s in self._slots):
             self._assign(queue, timeout)
             busy = [s for s in self._slots if s.job is not None]
@@ -181,13 +182,16 @@ class WorkerPool:
                 if len(self._slots) >= self.n:
                     return
                 idle = self._start()
-            job = queue.popleft()
-            idle.job, idle.current, idle.done = job, None, set()
+            if not idle.proc.is_alive():  # died while idle: nothing was lost
+                self._retire(idle, kill=True)
+                continue
+            job, retried = queue.popleft()
+            idle.job, idle.retried, idle.current, idle.done = job, retried, None, set()
             idle.deadline = time.monotonic() + timeout if timeout else None  # loading counts
             try:
                 idle.conn.send(job)
-            except (BrokenPipeError, OSError):  # died while idle: replace it, retry the job
-                queue.appendleft(job)
+            except (BrokenPipeError, OSError):  # died meanwhile: replace it, retry the job
+                queue.appendleft((job, retried))
                 self._retire(idle, kill=True)
 
     def _drain(self, slot: _Slot, queue, timeout) -> Iterator[TaskResult]:
@@ -220,11 +224,19 @@ class WorkerPool:
         yield from self._lost(slot, queue, "timeout", f"exceeded the {timeout:g} s timeout")
 
     def _lost(self, slot: _Slot, queue, stage: str, why: str) -> Iterator[TaskResult]:
-        """Fail the task ``slot`` was running (all of the job's unfinished tasks when it
-        died while loading the pair); put the job's other tasks back in the queue."""
+        """Fail the task ``slot`` was running; put the job's other tasks back in the queue.
+
+        A worker lost before the job's first task started (while receiving or loading the
+        pair) gets the job retried once in a fresh worker; lost there again, the job's
+        tasks all fail (the pair is the likely culprit)."""
         job = slot.job
         self._retire(slot, kill=True)
         pending = [i for i in range(len(job.tasks)) if i not in slot.done]
+        if slot.current is None and not slot.done and not slot.retried:
+            log.info("worker %s before the first task of pair %r; retrying the job", why,
+                     job.pair.id)
+            queue.appendleft((job, True))
+            return
         culprits = [slot.current] if slot.current is not None else pending
         for i in culprits:
             t = job.tasks[i]
@@ -235,4 +247,4 @@ class WorkerPool:
             yield TaskResult.failure(t, stage, msg)
         rest = [job.tasks[i] for i in pending if i not in culprits]
         if rest:
-            queue.appendleft(job.with_tasks(rest))
+            queue.appendleft((job.with_tasks(rest), False))

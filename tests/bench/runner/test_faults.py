@@ -135,6 +135,22 @@ def test_2_a_crashing_worker_fails_only_its_task_and_a_rerun_recomputes_it(
     assert len(_scores(tmp_path / "r1")) == 12 * 2
 
 
+def test_2_a_pair_that_crashes_its_loader_fails_its_own_tasks_only(tiny_dataset, tmp_path):
+    import ctypes
+    from functools import partial
+
+    from bench.datasets.base import Pair
+
+    crash = Pair("crasher", "multi-focus", partial(ctypes.string_at, 0), partial(ctypes.string_at, 0),
+                 hash_fn=partial(str, "c" * 64))
+    ds = Dataset("mixed", [crash, *tiny_dataset.pairs[:1]])
+    s = _run(ds, tmp_path, "r1", methods="average,max-abs", jobs=2)
+    assert (s.failed, s.computed) == (2, 2)
+    failures = _rows(tmp_path / "r1" / "failures.csv")
+    assert {f["pair"] for f in failures} == {"crasher"}
+    assert all("killed by SIGSEGV while loading the pair" in f["error"] for f in failures)
+
+
 # -- 3: timeouts ---------------------------------------------------------------------
 def test_3_a_plugin_catching_the_timeout_is_still_ended(tiny_dataset, tmp_path, write_plugin):
     means = _means(tiny_dataset)
