@@ -271,6 +271,13 @@ class RunStore:
                     f"{self.previous.get('status', '?')}); pass --resume to add to it or choose "
                     "another --out"
                 )
+            before = self.previous.get("dataset", {}).get("name")
+            now = record.get("dataset", {}).get("name")
+            if before != now:
+                raise RunDirectoryError(
+                    f"run directory {self.dir} holds a run of dataset {before!r}, not {now!r}; "
+                    "choose another --out"
+                )
             record = merge_records(self.previous, record)
         self.dir.mkdir(parents=True, exist_ok=True)
         remove_stray_temporaries(self.dir)

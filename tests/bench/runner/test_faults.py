@@ -290,6 +290,9 @@ def test_5_resume_with_another_selection_adds_rows(tiny_dataset, tmp_path):
     assert set(record["methods"]) == {"average", "max-abs"} and set(record["metrics"]) == {
         "qsf", "rmse", "qabf"}
     assert record["status"] == "complete" and len(record["history"]) == 1
+    with pytest.raises(RunDirectoryError, match="holds a run of dataset 'tiny', not 'other'"):
+        _run(Dataset("other", tiny_dataset.pairs), tmp_path, "r1", methods="average", resume=True)
+    assert _scores(tmp_path / "r1") == rows
 
 
 def test_5_a_disk_error_ends_the_run_as_failed(tiny_dataset, tmp_path, monkeypatch):
