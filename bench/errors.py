@@ -72,3 +72,7 @@ class DataError(FusebenchError):
 
 class CheckpointError(FusebenchError):
     """A training checkpoint is unreadable, or holds objects other than plain data (refused)."""
+
+
+class RunDirectoryError(FusebenchError):
+    """A run directory is locked by another run, holds another run, or cannot be written."""

@@ -23,9 +23,25 @@ A method is a subclass of :class:`FusionMethod` registered by name::
 
 ``method.fuse(a, b, **overrides)`` checks the inputs (same H×W; uint8,
 uint16 or float 0..255), builds ``Params`` from the defaults plus overrides,
-calls ``run`` with float64 arrays in 0..255, then checks the output: same
-shape as the inputs, finite (NaN/inf raise :class:`MethodOutputError`), and
-clipped into 0..255. ``run`` must be pure and deterministic.
+calls ``run`` with **read-only** float64 arrays in 0..255 (private copies:
+a method that writes into them fails with :class:`MethodOutputError` naming
+it, and the caller's arrays can never change), then checks the output
+(:meth:`FusionMethod.check_result`): same shape as the inputs, finite,
+a dtype and range that fit the sources' bit depth (``uint16`` output for
+8-bit sources, or values far outside 0..255, are errors, not clipped), and
+only then clipped into 0..255 (ringing overshoot is normal). ``run`` must be
+pure and deterministic.
+
+    >>> import numpy as np
+    >>> class Bad(FusionMethod):
+    ...     name = "bad"
+    ...     def run(self, a, b, params):
+    ...         a *= 0
+    ...         return FusionResult(image=b)
+    >>> Bad().fuse(np.ones((4, 4)), np.ones((4, 4)))
+    Traceback (most recent call last):
+    ...
+    bench.errors.MethodOutputError: method 'bad' wrote into its read-only input arrays (copy them first: a = a.copy())
 
 ``colour`` says how colour inputs are treated: ``"per-channel"`` (each RGB
 channel fused on its own), ``"luma-chroma"`` (luma fused, chroma blended) or
@@ -116,30 +132,77 @@ class FusionMethod:
         check_same_size(A=fa, B=fb)
         if fa.ndim != fb.ndim:  # one grey, one colour: fuse in colour
             fa, fb = _to_rgb(fa), _to_rgb(fb)
-        result = self.run(fa, fb, params)
-        return self.check_result(result, fa.shape)
+        fa, fb = _read_only_copy(fa, a), _read_only_copy(fb, b)
+        try:
+            result = self.run(fa, fb, params)
+        except ValueError as exc:
+            if "read-only" not in str(exc):
+                raise
+            raise MethodOutputError(
+                f"method {self.name!r} wrote into its read-only input arrays (copy them first: "
+                "a = a.copy())"
+            ) from exc
+        bit_depth = 16 if np.asarray(a).dtype == np.uint16 or np.asarray(b).dtype == np.uint16 else 8
+        peak = max(float(fa.max(initial=0.0)), float(fb.max(initial=0.0)))
+        return self.check_result(result, fa.shape, bit_depth=bit_depth, source_peak=peak)
 
-    def check_result(self, result: FusionResult, shape: tuple[int, ...]) -> FusionResult:
+    def check_result(
+        self,
+        result: FusionResult,
+        shape: tuple[int, ...],
+        *,
+        bit_depth: int = 8,
+        source_peak: float | None = None,
+    ) -> FusionResult:
+        """Validate ``run``'s output for sources of ``shape`` and ``bit_depth``; clip into range.
+
+        Integer output: ``uint8`` is 0..255, ``uint16`` is accepted only for 16-bit sources
+        (and scaled by 1/257 like them). Float output: ringing overshoot is clipped, but values
+        outside -255..510 (a 16-bit or 0..65535 scale) or a 0..1 image from sources peaking
+        above 8 (a forgotten ×255) are errors. The decision map must be H×W and finite.
+        """
         if not isinstance(result, FusionResult):
             raise MethodOutputError(
                 f"method {self.name!r} returned {type(result).__name__}, expected FusionResult"
             )
-        img = np.asarray(result.image, dtype=np.float64)
-        if img.shape != shape:
+        raw = np.asarray(result.image)
+        where = f"method {self.name!r} returned"
+        if raw.dtype.kind not in "uif" and raw.dtype != np.bool_:
+            raise MethodOutputError(f"{where} an image of dtype {raw.dtype}, expected float or uint")
+        if raw.dtype == np.uint16 and bit_depth != 16:
             raise MethodOutputError(
-                f"method {self.name!r} returned an image of shape {img.shape}, expected {shape}"
+                f"{where} a uint16 image for {bit_depth}-bit sources (max {int(raw.max(initial=0))}); "
+                "return float64 in 0..255"
             )
-        if not np.all(np.isfinite(img)):
-            bad = int(np.size(img) - np.count_nonzero(np.isfinite(img)))
-            raise MethodOutputError(f"method {self.name!r} returned {bad} NaN/inf pixels")
+        img = raw.astype(np.float64) / (257.0 if raw.dtype == np.uint16 else 1.0)
+        if img.shape != shape:
+            raise MethodOutputError(f"{where} an image of shape {img.shape}, expected {shape}")
+        finite = np.isfinite(img)
+        if not finite.all():
+            bad = int(finite.size - np.count_nonzero(finite))
+            raise MethodOutputError(f"{where} {bad} non-finite (NaN/inf) pixels")
+        lo, hi = float(img.min(initial=0.0)), float(img.max(initial=0.0))
+        if lo < -255.0 or hi > 510.0:
+            raise MethodOutputError(
+                f"{where} values {lo:.6g}..{hi:.6g}, far outside 0..255 for {bit_depth}-bit "
+                "sources (wrong scale?)"
+            )
+        if raw.dtype.kind == "f" and source_peak is not None and source_peak > 8.0 and hi <= 1.0:
+            raise MethodOutputError(
+                f"{where} values in 0..{hi:.3g} for sources peaking at {source_peak:.4g} "
+                "(a 0..1 image? return 0..255)"
+            )
         result.image = np.clip(img, 0.0, 255.0)
         if result.decision_map is not None:
             dm = np.asarray(result.decision_map, dtype=np.float64)
-            if dm.shape != shape[:2] or not np.all(np.isfinite(dm)):
+            if dm.shape != shape[:2]:
                 raise MethodOutputError(
-                    f"method {self.name!r} returned a decision map of shape {dm.shape} "
-                    f"(expected {shape[:2]}, finite)"
+                    f"{where} a decision map of shape {dm.shape}, expected {shape[:2]}"
                 )
+            finite = np.isfinite(dm)
+            if not finite.all():
+                bad = int(finite.size - np.count_nonzero(finite))
+                raise MethodOutputError(f"{where} a decision map with {bad} non-finite (NaN/inf) values")
             result.decision_map = np.clip(dm, 0.0, 1.0)
         return result
 
@@ -154,6 +217,14 @@ class FusionMethod:
             "citation": cls.citation,
             "params": cls.describe_params(),
         }
+
+
+def _read_only_copy(x: np.ndarray, original: Any) -> np.ndarray:
+    """``x`` as a read-only array that shares no memory with the caller's ``original``."""
+    if np.may_share_memory(x, np.asarray(original)):
+        x = x.copy()
+    x.setflags(write=False)
+    return x
 
 
 def _to_rgb(x: np.ndarray) -> np.ndarray:

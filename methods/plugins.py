@@ -2,13 +2,25 @@
 
 ``load_plugin_file("my_method.py")`` imports a single file under a private
 module name; its ``@register_method`` classes register as it runs.
+
+:func:`source_digest` is what the runner adds to a method's cache key for code that is
+neither part of fusebench nor an installed package (a ``--plugin`` file, a module on
+``PYTHONPATH``): the sha256 of its source file, so editing such a file recomputes its
+results even when ``version`` was not bumped. Built-in and installed methods are keyed
+by their declared ``version`` only.
+
+    >>> import methods
+    >>> source_digest(methods.METHODS.get("average")) is None
+    True
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib.util
+import inspect
 import sys
+import sysconfig
 from pathlib import Path
 
 from bench.errors import FusebenchError
@@ -35,3 +47,30 @@ def load_plugin_file(path: str) -> list[str]:
         del sys.modules[modname]
         raise FusebenchError(f"plugin file {path} failed to import: {type(exc).__name__}: {exc}") from exc
     return sorted(set(METHODS._items) - before)
+
+
+def _installed_roots() -> list[Path]:
+    import methods
+
+    roots = {Path(methods.__file__).resolve().parent}
+    for key in ("purelib", "platlib", "stdlib"):
+        with_key = sysconfig.get_paths().get(key)
+        if with_key:
+            roots.add(Path(with_key).resolve())
+    roots.update(Path(p).resolve() for p in sys.path if p.endswith(("site-packages", "dist-packages")))
+    return sorted(roots)
+
+
+def source_digest(cls: type) -> str | None:
+    """sha256 (16 hex) of the file defining method class ``cls`` when that file is plugin
+    code (not under fusebench's ``methods`` package nor an installed package); else None."""
+    try:
+        src = inspect.getsourcefile(cls)
+    except TypeError:
+        return None
+    if not src:
+        return None
+    path = Path(src).resolve()
+    if any(path.is_relative_to(root) for root in _installed_roots()) or not path.is_file():
+        return None
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]

@@ -6,8 +6,8 @@ to the same rules wherever it lives:
 
     >>> from methods.testing import CHECKS, example_pair
     >>> a, b = example_pair()
-    >>> for check in CHECKS.values():       # doctest: +SKIP
-    ...     check("my-method", a, b)
+    >>> for check in CHECKS.values():
+    ...     check("average", a, b)
 
 Each check takes a method name and a colour source pair (float64 0..255,
 at least 333×417) and raises AssertionError with a message naming the method.
@@ -91,6 +91,27 @@ def check_deterministic_and_pure(name, a, b):
     assert np.array_equal(a, a0) and np.array_equal(b, b0), f"{name}: modified its inputs"
 
 
+def check_read_only_inputs(name, a, b):
+    """``run`` gets read-only arrays, and read-only caller arrays fuse like writable ones."""
+    import methods
+
+    method = methods.get_method(name)
+    run, flags = method.run, []
+
+    def spy(x, y, params):
+        flags.append((x.flags.writeable, y.flags.writeable))
+        return run(x, y, params)
+
+    method.run = spy
+    a, b = np.rint(a[:40, :52]).astype(np.uint8), b[:40, :52].copy()
+    expected = method.fuse(a, b).image
+    a.setflags(write=False)
+    b.setflags(write=False)
+    got = method.fuse(a, b).image
+    assert flags == [(False, False)] * 2, f"{name}: run() received writeable inputs {flags}"
+    np.testing.assert_array_equal(got, expected, err_msg=f"{name}: read-only inputs fuse differently")
+
+
 def check_declaration(name, a=None, b=None):
     import methods
 
@@ -107,5 +128,6 @@ CHECKS = {
     "uint16_matches_uint8": check_uint16_matches_uint8,
     "identical_inputs": check_identical_inputs,
     "deterministic_and_pure": check_deterministic_and_pure,
+    "read_only_inputs": check_read_only_inputs,
     "declaration": check_declaration,
 }

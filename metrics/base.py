@@ -38,6 +38,16 @@ class Metric:
     needs_decision_map: bool = False
     description: str = ""
     extra: dict = field(default_factory=dict)
+    version: str = "1"
+
+    def applies(self, convention: str, *, has_reference: bool = False, has_mask: bool = False,
+                has_decision_map: bool = False) -> bool:
+        """True when the metric has ``convention`` and every input it needs is present."""
+        if convention not in self.conventions:
+            return False
+        if self.needs_reference and not has_reference:
+            return False
+        return not (self.needs_decision_map and not (has_mask and has_decision_map))
 
     @property
     def direction(self) -> str:

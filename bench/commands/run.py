@@ -4,7 +4,9 @@
     python -m bench run --methods "dwt,g*" --dataset lytro --data-dir ../shared/datasets --jobs 2
 
 Exit status 0 when every task succeeded, 1 when any failed (listed in the
-summary and ``failures.csv``), 130 when interrupted (re-run to resume).
+summary and ``failures.csv``), 130 when interrupted (re-run with ``--resume``).
+The run (:func:`bench.runner.run_benchmark`) and the report
+(:func:`bench.reports.build_report`) are chained here; neither imports the other.
 """
 
 from __future__ import annotations
@@ -24,7 +26,13 @@ def add_arguments(p):
     p.add_argument("--metrics", default=None, help="comma list / wildcards (default: the paper's five)")
     p.add_argument("--convention", default="default", help="metric convention: default, vifb, mefb")
     p.add_argument("--jobs", "-j", type=int, default=None, help="parallel workers (default: CPU count)")
-    p.add_argument("--backend", choices=["loky", "threading", "dask"], default="loky")
+    p.add_argument("--backend", choices=["process", "loky", "threading", "dask"], default="process",
+                   help="process (default: supervised worker processes; 'loky' is an alias), "
+                        "threading or dask (these two cannot stop a method: no --timeout)")
+    p.add_argument("--isolate", choices=["on", "off"], default="on",
+                   help="on (default): plugin code runs in worker processes, so a crash or hang "
+                        "fails only its task; off: in this process, for debugging (a crash ends the "
+                        "run, the timeout is a SIGALRM a plugin can catch, --jobs must be 1)")
     p.add_argument("--scheduler", default=None, help="dask scheduler address (default: a LocalCluster)")
     p.add_argument("--device", default="auto", help="auto, cpu or cuda, for methods with a device parameter")
     p.add_argument("--out", default=None, help="run directory (default: runs/<dataset>-<timestamp>)")
@@ -33,14 +41,23 @@ def add_arguments(p):
     p.add_argument("--cache-dir", default=None, help="fused-image cache (default: $FUSEBENCH_CACHE or ~/.cache/fusebench)")
     p.add_argument("--plugin", action="append", default=[], help="load a single-file method plugin")
     p.add_argument("--param", action="append", default=[], help="METHOD:NAME=VALUE, e.g. gff:r1=30")
-    p.add_argument("--timeout", type=float, default=1800.0, help="per-task seconds (0: none; default 1800)")
+    p.add_argument("--timeout", type=float, default=None,
+                   help="per-task seconds; the worker of a task past it is killed (0: none; default "
+                        "1800 for --backend process, none for threading/dask)")
     p.add_argument("--resume", action="store_true",
-                   help="continue in the newest run directory of this dataset (cached work is reused anyway)")
+                   help="continue --out (or the newest run directory of this dataset), adding rows; "
+                        "without it an existing run directory is refused")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--no-report", action="store_true", help="skip the report at the end")
     p.add_argument("--format", default="latex,md,csv,html", help="report formats (see 'report')")
     p.add_argument("--per-pair", action="store_true", help="report per-pair tables too")
     p.add_argument("--no-figures", action="store_true", help="report tables only")
+
+
+def _timeout(args) -> float | None:
+    if args.timeout is None:
+        return 1800.0 if args.backend in ("process", "loky") else None
+    return args.timeout or None  # 0: no limit; negative: refused by the runner
 
 
 def run(args) -> int:
@@ -49,29 +66,26 @@ def run(args) -> int:
     summary = run_benchmark(
         args.dataset,
         methods=args.methods,
-        metrics=split_list(args.metrics) or None,
+        metrics=None if args.metrics is None else split_list(args.metrics),
         convention=args.convention,
         data_dir=args.data_dir,
         jobs=args.jobs,
         backend=args.backend,
+        isolate=args.isolate == "on",
         device=args.device,
         out=args.out,
         runs_root=args.runs_root,
         cache_dir=args.cache_dir,
         params=parse_method_params(args.param),
         plugins=args.plugin,
-        timeout=args.timeout or None,
+        timeout=_timeout(args),
         scheduler=args.scheduler,
         resume=args.resume,
         progress=not args.no_progress,
-        report=not args.no_report,
-        report_options={
-            "formats": split_list(args.format),
-            "per_pair": args.per_pair,
-            "figures": not args.no_figures,
-        },
         argv=sys.argv,
     )
+    if not args.no_report:
+        _report(summary, args)
     if not summary.interrupted and (summary.run_dir / "scores.csv").is_file():
         from bench.reports.build import console_table
 
@@ -85,3 +99,15 @@ def run(args) -> int:
     for line in summary.failure_lines():
         print(line)
     return 0 if summary.ok else 1
+
+
+def _report(summary, args) -> None:
+    import logging
+
+    from bench.reports import build_report
+
+    try:
+        build_report(summary.run_dir, formats=split_list(args.format), per_pair=args.per_pair,
+                     figures=not args.no_figures, jobs=max(1, args.jobs or 1))
+    except Exception as exc:  # the results are safe; a report problem must not hide them
+        logging.getLogger(__name__).error("report generation failed: %s: %s", type(exc).__name__, exc)

@@ -77,13 +77,45 @@ class Pair:
         return self.load_mask is not None
 
     def content_hash(self) -> str:
+        """Digest of everything a result depends on: A, B, further sources, ground truth
+        and mask. ``hash_fn`` (cheap: file bytes, manifest sha256, a recipe) must cover
+        all of them; without it the decoded arrays are hashed, each tagged with its role.
+
+        >>> z = np.zeros((2, 2))
+        >>> p = Pair("p", "multi-focus", lambda: z, lambda: z)
+        >>> q = Pair("p", "multi-focus", lambda: z, lambda: z, load_ground_truth=lambda: z)
+        >>> p.content_hash() != q.content_hash()
+        True
+        """
         if self.hash_fn is not None:
             return self.hash_fn()
         h = hashlib.sha256()
-        for arr in (self.a, self.b):
-            h.update(str(arr.shape).encode())
+        roles = [("A", self.load_a), ("B", self.load_b),
+                 *((f"more{i}", f) for i, f in enumerate(self.load_more)),
+                 ("GT", self.load_ground_truth), ("mask", self.load_mask)]
+        for role, load in roles:
+            if load is None:
+                continue
+            arr = np.asarray(load())
+            h.update(f"{role}:{arr.dtype.str}:{arr.shape}:".encode())
             h.update(np.ascontiguousarray(arr).tobytes())
         return h.hexdigest()
+
+
+def files_hash(files: dict[str, str | None], extra: str = "") -> str:
+    """Content hash of a pair read from files: each role's file bytes, tagged with the
+    role (``a``, ``b``, ``ground_truth``, ``mask``, ``more1`` ...), plus ``extra`` (a crop).
+    The files are read every time (no size/mtime shortcut)."""
+    h = hashlib.sha256()
+    for role in sorted(files):
+        path = files[role]
+        if path is None:
+            continue
+        with open(path, "rb") as fh:
+            digest = hashlib.file_digest(fh, "sha256").hexdigest()
+        h.update(f"{role}:{digest}\n".encode())
+    h.update(extra.encode())
+    return h.hexdigest()
 
 
 class Dataset:

@@ -27,7 +27,6 @@ listing; ``pair.content_hash()`` hashes the files' bytes.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 from dataclasses import dataclass, field
@@ -36,7 +35,7 @@ from urllib.parse import parse_qsl
 
 import numpy as np
 
-from bench.datasets.base import MODALITIES, Dataset, Pair, register_dataset
+from bench.datasets.base import MODALITIES, Dataset, Pair, files_hash, register_dataset
 from bench.errors import DataError
 from bench.io import SUPPORTED_SUFFIXES
 
@@ -142,13 +141,12 @@ class FileMask:
 
 @dataclass(frozen=True)
 class FileBytesHash:
-    paths: tuple[str, ...]
+    """Content hash over every role's file (sources, ground truth, mask), by role."""
+
+    files: tuple[tuple[str, str], ...]
 
     def __call__(self) -> str:
-        h = hashlib.sha256()
-        for p in self.paths:
-            h.update(hashlib.sha256(Path(p).read_bytes()).digest())
-        return h.hexdigest()
+        return files_hash(dict(self.files))
 
 
 @dataclass
@@ -241,7 +239,7 @@ def folder_dataset(path: str | Path, **options) -> Dataset:
                 load_b=FileImage(f["b"]),
                 load_ground_truth=FileImage(f["ground_truth"]) if "ground_truth" in f else None,
                 load_mask=FileMask(f["mask"]) if "mask" in f else None,
-                hash_fn=FileBytesHash((f["a"], f["b"])),
+                hash_fn=FileBytesHash(tuple(sorted(f.items()))),
                 load_more=more,
                 meta={"files": list(roles.values()), "rule": scan.rule.describe()},
             )

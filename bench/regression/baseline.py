@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from bench.errors import DataError
+from bench.results import read_record
 
 KEY = ["dataset", "pair", "method", "metric", "convention"]
 COLUMNS = ["dataset", "pair", "method", "method_version", "metric", "convention", "value"]
@@ -36,7 +37,12 @@ def read_scores(path: str | os.PathLike) -> pd.DataFrame:
     csv = p / "scores.csv" if p.is_dir() else p
     if not csv.is_file():
         raise DataError(f"{csv}: no scores file (is {path} a run directory?)")
-    df = pd.read_csv(csv, dtype={"method_version": str, "pair": str})
+    if p.is_dir():
+        from bench.results import read_table
+
+        df = read_table(p, "scores")
+    else:
+        df = pd.read_csv(csv, dtype={"method_version": str, "pair": str})
     missing = [c for c in COLUMNS if c not in df.columns]
     if missing:
         raise DataError(f"{csv}: missing columns {missing}")
@@ -53,7 +59,7 @@ def save_baseline(run_dir: str | os.PathLike, name: str, out_dir: str | os.PathL
     df.to_csv(tmp, index=False, float_format="%.17g")
     os.replace(tmp, csv)
     run_json = Path(run_dir) / "run.json"
-    run_info = json.loads(run_json.read_text()) if run_json.is_file() else {}
+    run_info = read_record(run_dir) if run_json.is_file() else {}
     header = {
         "name": name,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),

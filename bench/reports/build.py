@@ -13,7 +13,7 @@ Writes under ``RUN_DIR/report/`` (or ``out_dir``)::
 Nothing is recomputed: tables come from ``scores.csv``/``timings.csv`` and
 figures from ``images/``. Rendered figures are kept in the run's cache
 directory under a hash of their inputs, so regenerating an unchanged figure
-is a file link.
+is a file copy.
 
     >>> paths = build_report("runs/lytro-demo", formats=("latex", "md"), per_pair=True)  # doctest: +SKIP
 """
@@ -120,7 +120,7 @@ class _FigureCache:
 
         With ``only_cached`` return None instead of drawing.
         """
-        from bench.runner.cache import link_or_copy
+        from bench.results import copy_file
 
         key = hashlib.sha256(json.dumps([FIGURE_VERSION, key_parts], default=str).encode()).hexdigest()
         targets = [stem.with_suffix(f".{fmt}") for fmt in figs.FORMATS]
@@ -128,7 +128,7 @@ class _FigureCache:
             cached = [self.root / key[:2] / f"{key}.{fmt}" for fmt in figs.FORMATS]
             if all(c.is_file() for c in cached):
                 for c, t in zip(cached, targets):
-                    link_or_copy(c, t)
+                    copy_file(c, t)
                 return targets
         if only_cached:
             return None
@@ -136,7 +136,7 @@ class _FigureCache:
         if self.root is not None:
             try:
                 for p, c in zip(paths, cached):
-                    link_or_copy(p, c)
+                    copy_file(p, c)
             except OSError as exc:  # a read-only cache is not an error
                 log.debug("figure cache not written: %s", exc)
         return paths

@@ -19,7 +19,6 @@ the average rank, failed cells are left out), then averaged over pairs; the
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,13 +68,13 @@ def metric_directions(names: list[str], record: dict[str, Any]) -> dict[str, boo
 
 def load_results(run_dir: str | Path) -> Results:
     """Read ``scores.csv`` and ``run.json`` of a run directory."""
+    from bench.results import read_record, read_table
+
     run_dir = Path(run_dir)
-    rec_path, scores_path = run_dir / "run.json", run_dir / "scores.csv"
-    if not rec_path.is_file() or not scores_path.is_file():
+    if not (run_dir / "run.json").is_file() or not (run_dir / "scores.csv").is_file():
         raise FusebenchError(f"{run_dir}: not a run directory (run.json and scores.csv expected)")
-    record = json.loads(rec_path.read_text(encoding="utf-8"))
-    scores = pd.read_csv(scores_path, dtype={"pair": str, "method": str, "metric": str})
-    scores["value"] = pd.to_numeric(scores["value"], errors="coerce")
+    record = read_record(run_dir)
+    scores = read_table(run_dir, "scores")
     known_methods = list(record.get("methods", {}))
     methods = known_methods + [m for m in scores["method"].unique() if m not in known_methods]
     methods = [m for m in methods if m in set(scores["method"])]
@@ -197,7 +196,9 @@ def timing_table(res: Results) -> Table | None:
     path = res.run_dir / "timings.csv"
     if not path.is_file():
         return None
-    t = pd.read_csv(path, dtype={"pair": str, "method": str})
+    from bench.results import read_table
+
+    t = read_table(res.run_dir, "timings")
     t = t[t["status"] != "failed"]
     if t.empty:
         return None
@@ -208,10 +209,10 @@ def timing_table(res: Results) -> Table | None:
 
 
 def slug(text: str) -> str:
-    """File-name form of a pair id, as the runner names ``images/<pair>/``."""
-    from bench.runner.store import safe_name
+    """File-name form of a pair id, as the run directory names ``images/<pair>/``."""
+    from bench.results import pair_folder
 
-    return safe_name(text)
+    return pair_folder(text)
 
 
 def all_tables(res: Results, per_pair: bool = False) -> list[Table]:

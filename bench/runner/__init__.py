@@ -1,26 +1,25 @@
 """The benchmark runner: (method × pair) fan-out with a content-addressed cache.
 
-    >>> from bench.runner import run_benchmark
-    >>> s = run_benchmark("lytro", methods="classic", metrics="qabf,qsf",
-    ...                   data_dir="../shared/datasets", jobs=2)          # doctest: +SKIP
-    >>> s.ok, s.run_dir                                                   # doctest: +SKIP
+    >>> from bench.runner import run_benchmark, array_pair
+    >>> callable(run_benchmark), array_pair("p", [[0.0]], [[1.0]]).id
+    (True, 'p')
 
 Modules: :mod:`~bench.runner.tasks` (selection, cache keys),
-:mod:`~bench.runner.cache` (fused-image store), :mod:`~bench.runner.execute`
-(jobs, backends, failure capture), :mod:`~bench.runner.store` (run
-directory), :mod:`~bench.runner.benchmark` (the orchestration),
-:mod:`~bench.runner.pairs` (pairs from files or arrays).
+:mod:`~bench.runner.cache` (fused-image store, verified reads),
+:mod:`~bench.runner.execute` (jobs, backends, failure capture),
+:mod:`~bench.runner.pool` (supervised worker processes),
+:mod:`~bench.runner.benchmark` (plan, execute, record),
+:mod:`~bench.runner.pairs` (pairs from files or arrays). The run directory's
+format belongs to :mod:`bench.results`.
 """
 
 from bench.runner.benchmark import RunSummary, default_run_dir, run_benchmark
 from bench.runner.cache import FusedCache, default_cache_dir
 from bench.runner.pairs import array_pair, file_pair
-from bench.runner.store import RunStore
 from bench.runner.tasks import cache_key, select_methods, select_metrics
 
 __all__ = [
     "FusedCache",
-    "RunStore",
     "RunSummary",
     "array_pair",
     "cache_key",

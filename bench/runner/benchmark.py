@@ -1,17 +1,21 @@
-"""``run_benchmark``: fuse every (method × pair), score, store, report.
+"""``run_benchmark``: plan, execute, record every (method × pair) of a dataset.
 
-    >>> from bench.runner import run_benchmark
-    >>> summary = run_benchmark("lytro", methods="classic", data_dir="../shared/datasets",
-    ...                         jobs=2)                                   # doctest: +SKIP
-    >>> print(summary.line())                                            # doctest: +SKIP
-    lytro: 40 tasks, 0 cached, 40 computed, 0 failed; wall 21.4 s -> runs/lytro-20260101-120000
+    >>> import tempfile
+    >>> from bench.datasets import load_dataset
+    >>> tmp = tempfile.mkdtemp()
+    >>> s = run_benchmark(load_dataset("synthetic:count=1"), methods="average", metrics="qsf",
+    ...                   out=f"{tmp}/run", cache_dir=f"{tmp}/cache", progress=False)
+    >>> s.ok, s.tasks, s.status
+    (True, 1, 'complete')
 
-Flow: resolve methods (with ``--param`` overrides and ``--device``) and
-metrics; hash each pair; tasks whose fused image *and* every score are in
-the cache are answered in the main process without touching a worker; the
-rest are grouped into per-pair jobs (sources decoded once per job) and fanned
-out on the chosen backend, deep methods running in the main process. Rows
-are appended to the run directory as jobs finish.
+Flow: :func:`plan_run` resolves everything once into an immutable :class:`RunPlan`
+(methods with their ``Params`` objects and the device, metric specs with their
+versions, pair content hashes, tasks with cache keys); :func:`execute_plan`
+answers fully cached tasks in the main process and sends the rest, as per-pair
+jobs, to the chosen backend (by default supervised worker processes; deep methods
+in a pool of one, one model per worker); each result is recorded in the run
+directory (:mod:`bench.results`) as it arrives. Reports are not this module's
+business: ``bench run`` chains :func:`bench.reports.build_report` after it.
 """
 
 from __future__ import annotations
@@ -22,8 +26,10 @@ import logging
 import math
 import os
 import platform
+import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -31,15 +37,23 @@ from pathlib import Path
 from typing import Any
 
 from bench.datasets.base import Dataset, load_dataset
-from bench.errors import ParameterError
+from bench.errors import ParameterError, RunDirectoryError
+from bench.results import (
+    RunLock,
+    RunStore,
+    is_disk_error,
+    remove_stray_temporaries,
+    safe_name,
+)
 from bench.runner.cache import FusedCache
-from bench.runner.execute import Job, TaskResult, iter_job_results, run_job
-from bench.runner.store import RunStore, safe_name
+from bench.runner.execute import Job, TaskResult, iter_results, task_from_cache
 from bench.runner.tasks import (
     MethodPlan,
+    MetricSpec,
     Task,
     cache_key,
     metric_specs,
+    needs_device,
     plan_methods,
     select_methods,
     select_metrics,
@@ -47,7 +61,8 @@ from bench.runner.tasks import (
 
 log = logging.getLogger(__name__)
 
-BACKENDS = ("loky", "threading", "dask")
+BACKENDS = ("process", "threading", "dask")
+ALIASES = {"loky": "process"}  # the former joblib backend's name
 
 
 @dataclass
@@ -63,11 +78,14 @@ class RunSummary:
     skipped: int = 0
     wall_seconds: float = 0.0
     interrupted: bool = False
+    status: str = "running"
+    error: str = ""
+    notes: int = 0
     failures: list[tuple[str, str, str, str]] = field(default_factory=list)  # method, pair, stage, error
 
     @property
     def ok(self) -> bool:
-        return self.failed == 0 and not self.interrupted
+        return self.failed == 0 and not self.interrupted and not self.error
 
     def line(self) -> str:
         s = (
@@ -76,8 +94,12 @@ class RunSummary:
         )
         if self.skipped:
             s += f", {self.skipped} skipped (modality)"
+        if self.notes:
+            s += f", {self.notes} recomputed (bad cache entries)"
         if self.interrupted:
             s += ", INTERRUPTED"
+        if self.error:
+            s += f", FAILED: {self.error}"
         return s + f"; wall {self.wall_seconds:.1f} s -> {self.run_dir}"
 
     def failure_lines(self, limit: int = 20) -> list[str]:
@@ -97,7 +119,7 @@ class RunSummary:
         return {
             "tasks": self.tasks, "cached": self.cached, "computed": self.computed,
             "failed": self.failed, "skipped": self.skipped, "wall_seconds": round(self.wall_seconds, 3),
-            "interrupted": self.interrupted,
+            "interrupted": self.interrupted, "recomputed_bad_cache": self.notes,
         }
 
 
@@ -165,6 +187,93 @@ def default_run_dir(dataset_name: str, runs_root: str | os.PathLike = "runs", re
     return path
 
 
+# -- options ------------------------------------------------------------------------
+def check_options(
+    *, jobs: int | None, timeout: float | None, backend: str, isolate: bool,
+    metrics: str | list[str] | None, out, cache_dir,
+) -> tuple[str, int]:
+    """Validate run options (ParameterError naming the option); return (backend, jobs)."""
+    backend = ALIASES.get(backend, backend)
+    if backend not in BACKENDS:
+        raise ParameterError(f"unknown backend {backend!r} (choose from {', '.join(BACKENDS)})")
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise ParameterError(f"--jobs {jobs!r}: expected a whole number of workers >= 1")
+    if timeout is not None and not (isinstance(timeout, (int, float)) and math.isfinite(timeout)
+                                    and timeout > 0):
+        raise ParameterError(f"--timeout {timeout!r}: expected seconds > 0 (or none)")
+    if timeout is not None and backend != "process":
+        raise ParameterError(
+            f"--backend {backend} cannot stop a running method, so it cannot honour --timeout "
+            f"{timeout:g}; pass --timeout 0 (no limit) or use --backend process"
+        )
+    if timeout is not None and not isolate and not hasattr(signal, "SIGALRM"):
+        raise ParameterError("--isolate off has no timeout on this platform; pass --timeout 0")
+    if not isolate and backend != "process":
+        raise ParameterError(f"--isolate off applies to --backend process, not {backend}")
+    if not isolate and jobs not in (None, 1):
+        raise ParameterError("--isolate off runs every task in the main process: use --jobs 1")
+    if metrics is not None and not (metrics.strip(", ") if isinstance(metrics, str) else metrics):
+        raise ParameterError("--metrics is empty: name at least one metric (or leave it out "
+                             "for the paper's five)")
+    for flag, path in (("--out", out), ("--cache-dir", cache_dir)):
+        if path is not None and Path(path).exists() and not Path(path).is_dir():
+            raise ParameterError(f"{flag} {path}: is a file, expected a directory")
+    n = 1 if not isolate else int(jobs or os.cpu_count() or 1)
+    return backend, n
+
+
+# -- plan -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RunPlan:
+    """Everything a run does, resolved once before anything runs."""
+
+    dataset: Dataset
+    name: str
+    methods: tuple[MethodPlan, ...]
+    metrics: tuple[MetricSpec, ...]
+    device: str | None
+    pair_hashes: dict[str, str]
+    tasks: dict[str, tuple[Task, ...]]  # pair id -> its tasks, in method order
+    skipped: int
+
+    @property
+    def n_tasks(self) -> int:
+        return sum(len(t) for t in self.tasks.values())
+
+
+def plan_run(
+    ds: Dataset, name: str, methods: str | list[str], metrics: str | list[str] | None,
+    convention: str, params: dict[str, dict[str, str]], device: str | None,
+) -> RunPlan:
+    """Resolve methods (``Params`` objects, the device once), metrics and tasks."""
+    method_names = select_methods(methods)
+    dev = resolve_device(device, needs_device(method_names))
+    plans = tuple(plan_methods(method_names, params, dev))
+    specs, no_convention = metric_specs(select_metrics(metrics), convention)
+    if not specs:
+        raise ParameterError(f"--convention {convention!r}: none of the selected metrics has it "
+                             f"({', '.join(no_convention)})")
+    if no_convention:
+        log.warning("metrics without convention %r are skipped: %s", convention, ", ".join(no_convention))
+    hashes = {pair.id: pair.content_hash() for pair in ds}
+    tasks: dict[str, tuple[Task, ...]] = {}
+    skipped = 0
+    for pair in ds:
+        row = []
+        for p in plans:
+            if pair.modality not in p.modalities:
+                skipped += 1
+                continue
+            pdict = p.param_dict
+            key = cache_key(p.name, p.version, pdict, hashes[pair.id], p.source)
+            row.append(Task(p.name, p.version, pair.id, key, tuple(sorted(pdict.items())), p.kind))
+        if row:
+            tasks[pair.id] = tuple(row)
+    if skipped:
+        log.info("%d (method, pair) combinations skipped: modality not supported by the method", skipped)
+    return RunPlan(ds, name, plans, tuple(specs), dev, hashes, tasks, skipped)
+
+
 # -- the run ------------------------------------------------------------------
 def run_benchmark(
     dataset: str | Dataset,
@@ -174,7 +283,8 @@ def run_benchmark(
     convention: str = "default",
     data_dir: str | os.PathLike | None = None,
     jobs: int | None = None,
-    backend: str = "loky",
+    backend: str = "process",
+    isolate: bool = True,
     device: str = "auto",
     out: str | os.PathLike | None = None,
     runs_root: str | os.PathLike = "runs",
@@ -186,8 +296,6 @@ def run_benchmark(
     dask_processes: bool = True,
     resume: bool = False,
     progress: bool = True,
-    report: bool = True,
-    report_options: dict[str, Any] | None = None,
     argv: list[str] | None = None,
 ) -> RunSummary:
     """Fuse and score ``methods`` × pairs of ``dataset``; write the run directory; return counts.
@@ -195,168 +303,178 @@ def run_benchmark(
     ``dataset``: a registered name (``"lytro"``, ``"folder:PATH"``) or a :class:`Dataset`.
     ``methods``: names / wildcards / ``all`` / ``classic`` / ``deep``. ``metrics``: names or
     wildcards (default: the paper's five). ``params``: ``{"gff": {"r1": "30"}}``.
-    ``plugins``: single-file method plugins (also loaded in workers). ``jobs`` / ``backend`` /
-    ``scheduler`` / ``dask_processes``: parallelism. ``timeout``: per-task seconds (None: no
-    limit). ``out``: run directory (default ``runs_root/<dataset>-<UTC time>``; ``resume``
-    reuses the newest). ``cache_dir``: default :func:`~bench.runner.cache.default_cache_dir`.
-    ``report`` / ``report_options``: call :func:`bench.reports.build_report` at the end.
-    Raises :class:`~bench.errors.FusebenchError` for bad selections; task failures are
-    recorded, never raised.
+    ``plugins``: single-file method plugins (also loaded in workers). ``jobs`` / ``backend``
+    (``process``, ``threading``, ``dask``) / ``scheduler`` / ``dask_processes``: parallelism.
+    ``isolate``: run plugin code in worker processes (default) or, False, in this process
+    (debugging: no crash containment, and the timeout is a catchable SIGALRM).
+    ``timeout``: per-task seconds (None: no limit; only the process backend honours one).
+    ``out``: run directory (default ``runs_root/<dataset>-<UTC time>``; ``resume`` reuses the
+    newest, or continues ``out``, adding rows). ``cache_dir``: default
+    :func:`~bench.runner.cache.default_cache_dir`.
+    Raises :class:`~bench.errors.FusebenchError` for bad options or selections, and
+    :class:`~bench.errors.RunDirectoryError` when the run directory is locked by another
+    run or cannot be written (run.json then says ``failed``); task failures are recorded,
+    never raised.
     """
     t_start = time.perf_counter()
-    started = _dt.datetime.now(_dt.timezone.utc)
-    if backend not in BACKENDS:
-        raise ParameterError(f"unknown backend {backend!r} (choose from {', '.join(BACKENDS)})")
+    backend, n_jobs = check_options(jobs=jobs, timeout=timeout, backend=backend, isolate=isolate,
+                                    metrics=metrics, out=out, cache_dir=cache_dir)
     plugins = tuple(str(Path(p).resolve()) for p in plugins)
     if plugins:
         from methods.plugins import load_plugin_file
 
         for p in plugins:
             load_plugin_file(p)
-    import metrics as metrics_pkg
-
     ds = load_dataset(dataset, data_dir) if isinstance(dataset, str) else dataset
     ds_name = dataset if isinstance(dataset, str) else ds.name
     if len(ds) == 0:
         raise ParameterError(f"dataset {ds_name!r} has no pairs")
+    plan = plan_run(ds, ds_name, methods, metrics, convention, params or {}, device)
 
-    method_names = select_methods(methods)
-    plans = plan_methods(method_names, params or {}, None)  # device resolved only if needed, below
-    metric_names = select_metrics(metrics)
-    specs, no_convention = metric_specs(metric_names, convention)
-    if no_convention:
-        log.warning("metrics without convention %r are skipped: %s", convention, ", ".join(no_convention))
-
-    jobs = max(1, int(jobs or os.cpu_count() or 1))
     cache = FusedCache(cache_dir)
     run_dir = Path(out) if out else default_run_dir(ds_name, runs_root, resume)
-    store = RunStore(run_dir)
-    record: dict[str, Any] = {
-        "status": "running",
-        "command": argv if argv is not None else sys.argv,
-        "dataset": {"name": ds_name, "pairs": ds.ids(), "data_dir": str(data_dir) if data_dir else None,
-                    "has_ground_truth": ds.has_ground_truth, "modality": ds.modality},
-        "methods": {p.name: {"version": p.version, "kind": p.kind, "params": dict(p.params)} for p in plans},
-        "metrics": {
-            s.name: {
-                "convention": s.convention,
-                "higher_is_better": metrics_pkg.get_metric(s.name).higher_is_better,
-                "needs_reference": s.needs_reference,
-                "needs_decision_map": s.needs_decision_map,
-                "fingerprint": s.fingerprint,
-            }
-            for s in specs
-        },
-        "convention": convention,
-        "backend": backend, "jobs": jobs, "device": device, "timeout": timeout, "plugins": list(plugins),
-        "cache_dir": str(cache.root), "resumed": bool(resume and (run_dir / "run.json").is_file()),
-        "versions": _versions(), "git": _git_revision(), "machine": _machine(),
-        "start": started.isoformat(),
-    }
-    store.start(record)
-
-    summary = RunSummary(ds_name, run_dir)
-    order = {"pair": {pid: i for i, pid in enumerate(ds.ids())},
-             "method": {p.name: i for i, p in enumerate(plans)}}
-    bar = None
+    options = {"convention": convention, "backend": backend, "jobs": n_jobs, "isolate": isolate,
+               "timeout": timeout, "plugins": list(plugins), "data_dir": data_dir, "argv": argv,
+               "scheduler": scheduler, "dask_processes": dask_processes}
     try:
-        pair_hashes = {pair.id: pair.content_hash() for pair in ds}
-        tasks_by_pair, skipped = _plan_tasks(ds, plans, pair_hashes)
-        summary.skipped = skipped
-        summary.tasks = sum(len(t) for t in tasks_by_pair.values())
-        bar = _make_bar(progress, summary.tasks, ds_name)
+        lock = RunLock(run_dir).acquire()
+    except OSError as exc:
+        raise RunDirectoryError(f"run directory {run_dir}: cannot be written ({exc})") from None
+    try:
+        return _run_locked(plan, cache, RunStore(run_dir), options, resume=resume, progress=progress,
+                           t_start=t_start)
+    finally:
+        lock.release()
 
-        linked_sources: set[str] = set()
 
-        def consume(results: list[TaskResult]) -> None:
-            rows = _record_results(store, cache, ds, pair_hashes, ds_name, results, linked_sources, summary)
-            store.append("scores", rows["scores"])
-            store.append("timings", rows["timings"])
-            store.append("failures", rows["failures"])
-            if bar is not None:
-                bar.update(len(results))
-                if summary.failed:
-                    bar.set_postfix(failed=summary.failed)
-
-        # 1. answered entirely from the cache, in the main process
-        pending: dict[str, list[Task]] = {}
-        for pair in ds:
-            hits, rest = [], []
-            for task in tasks_by_pair.get(pair.id, []):
-                res = _from_cache(cache, task, pair, pair_hashes[pair.id], specs)
-                (hits if res is not None else rest).append(res if res is not None else task)
-            if hits:
-                consume(hits)
-            if rest:
-                pending[pair.id] = rest
-
-        # 2. --device for the methods that take one and still have work (importing torch
-        #    only when some task needs it)
-        _apply_device(device, params or {}, [t for rest in pending.values() for t in rest], record)
-
-        # 3. classic methods on the backend, deep methods in the main process
-        common = {"metrics": specs, "cache_root": str(cache.root), "plugins": plugins, "timeout": timeout}
-        cpu_jobs, deep_jobs = [], []
-        chunks = max(1, math.ceil(2 * jobs / max(1, len(pending)))) if len(pending) < 2 * jobs else 1
-        for pair in ds:
-            rest = pending.get(pair.id)
-            if not rest:
-                continue
-            classic = [t for t in rest if t.kind != "deep"]
-            deep = [t for t in rest if t.kind == "deep"]
-            for part in _split(classic, chunks):
-                cpu_jobs.append(Job(pair, pair_hashes[pair.id], part, **common))
-            if deep:
-                deep_jobs.append(Job(pair, pair_hashes[pair.id], deep, **common))
-        for _job, results in iter_job_results(
-            cpu_jobs, backend, jobs, scheduler=scheduler, dask_processes=dask_processes
-        ):
-            consume(results)
-        for job in deep_jobs:
-            consume(run_job(job))
+def _run_locked(plan: RunPlan, cache: FusedCache, store: RunStore, options: dict, *, resume: bool,
+                progress: bool, t_start: float) -> RunSummary:
+    try:
+        resumed = resume and (store.dir / "run.json").is_file()
+        record = store.open(_record(plan, cache, options, resumed), resume=resume)
+        if cache.root.is_dir():
+            remove_stray_temporaries(cache.root)
+    except OSError as exc:
+        raise RunDirectoryError(f"run directory {store.dir}: cannot be written ({exc})") from None
+    summary = RunSummary(plan.name, store.dir, tasks=plan.n_tasks, skipped=plan.skipped)
+    recorder = _Recorder(store, cache, plan, summary, _make_bar(progress, plan.n_tasks, plan.name))
+    previous_term = _sigterm_as_interrupt()
+    try:
+        execute_plan(plan, cache, recorder.consume, backend=options["backend"],
+                     n_jobs=options["jobs"], isolate=options["isolate"], timeout=options["timeout"],
+                     plugins=tuple(options["plugins"]), scheduler=options["scheduler"],
+                     dask_processes=options["dask_processes"])
     except KeyboardInterrupt:
         summary.interrupted = True
         raise
+    except OSError as exc:
+        summary.error = f"cannot write the run directory {store.dir}: {exc}"
+        if is_disk_error(exc):
+            raise RunDirectoryError(summary.error) from None
+        raise
+    except Exception as exc:  # a bug, not a task failure: the run is not complete
+        summary.error = f"{type(exc).__name__}: {exc}"
+        raise
     finally:
-        if bar is not None:
-            bar.close()
+        _restore_sigterm(previous_term)
+        recorder.close()
         summary.wall_seconds = time.perf_counter() - t_start
-        store.finalise(order)
-        record.update(status="interrupted" if summary.interrupted else "complete",
-                      end=_dt.datetime.now(_dt.timezone.utc).isoformat(), summary=summary.as_dict())
-        store.write_record(record)
-
-    if report:
-        from bench.reports import build_report
-
-        try:
-            build_report(run_dir, **{"jobs": jobs, **(report_options or {})})
-        except Exception as exc:  # the results are safe; a report problem must not hide them
-            log.error("report generation failed: %s: %s", type(exc).__name__, exc)
-    summary.wall_seconds = time.perf_counter() - t_start
+        _finish(store, record, plan, summary)
     return summary
 
 
-def _apply_device(device: str | None, overrides: dict, tasks: list[Task], record: dict) -> None:
-    """Give ``device`` to pending tasks of methods with a ``device`` parameter not set by --param."""
-    takers = [t for t in tasks if "device" in t.params and "device" not in overrides.get(t.method, {})]
-    if not takers:
-        return
-    dev = resolve_device(device, True)
-    if not dev:
-        return
-    for t in takers:
-        t.overrides = {**t.overrides, "device": dev}
-        t.params = {**t.params, "device": dev}
-        record["methods"][t.method]["params"]["device"] = dev
-    record["device"] = dev
+def _finish(store: RunStore, record: dict, plan: RunPlan, summary: RunSummary) -> None:
+    """Merge and sort the CSVs and write the final run.json with an honest status."""
+    order = {"pair": {pid: i for i, pid in enumerate(record["dataset"]["pairs"])},
+             "method": {m: i for i, m in enumerate(record["methods"])}}
+    failures_left = None
+    try:
+        failures_left = store.finalise(order)
+    except OSError as exc:
+        summary.error = summary.error or f"cannot write the run directory {store.dir}: {exc}"
+    if summary.error:
+        summary.status = "failed"
+    elif summary.interrupted:
+        summary.status = "interrupted"
+    elif summary.failed or failures_left:
+        summary.status = "complete-with-failures"
+    else:
+        summary.status = "complete"
+    record.update(status=summary.status, end=_dt.datetime.now(_dt.timezone.utc).isoformat(),
+                  summary=summary.as_dict(), device=plan.device)
+    if summary.error:
+        record["error"] = summary.error
+    try:
+        store.write_record(record)
+    except OSError as exc:
+        log.error("run.json of %s not updated: %s", store.dir, exc)
 
 
-def _make_bar(progress: bool, total: int, desc: str):
-    from tqdm import tqdm
+def _record(plan: RunPlan, cache: FusedCache, options: dict, resumed: bool) -> dict[str, Any]:
+    import metrics as metrics_pkg
 
-    return tqdm(total=total, desc=desc, unit="task", disable=not progress, dynamic_ncols=True,
-                file=sys.stderr)
+    ds = plan.dataset
+    data_dir = options["data_dir"]
+    return {
+        "status": "running",
+        "command": options["argv"] if options["argv"] is not None else sys.argv,
+        "dataset": {"name": plan.name, "pairs": ds.ids(), "data_dir": str(data_dir) if data_dir else None,
+                    "has_ground_truth": ds.has_ground_truth, "modality": ds.modality},
+        "methods": {p.name: {"version": p.version, "kind": p.kind, "params": p.param_dict,
+                             "source_sha256": p.source} for p in plan.methods},
+        "metrics": {
+            s.name: {
+                "convention": s.convention,
+                "version": s.version,
+                "higher_is_better": metrics_pkg.get_metric(s.name).higher_is_better,
+                "needs_reference": s.needs_reference,
+                "needs_decision_map": s.needs_decision_map,
+            }
+            for s in plan.metrics
+        },
+        "convention": options["convention"], "backend": options["backend"], "jobs": options["jobs"],
+        "isolate": options["isolate"], "device": plan.device, "timeout": options["timeout"],
+        "plugins": options["plugins"], "cache_dir": str(cache.root), "resumed": resumed,
+        "versions": _versions(), "git": _git_revision(), "machine": _machine(),
+        "start": _dt.datetime.now(_dt.timezone.utc).isoformat(),
+    }
+
+
+# -- execute ------------------------------------------------------------------------
+def execute_plan(plan: RunPlan, cache: FusedCache, consume, *, backend: str = "process",
+                 n_jobs: int = 1, isolate: bool = True, timeout: float | None = None,
+                 plugins: tuple[str, ...] = (), scheduler: str | None = None,
+                 dask_processes: bool = True) -> None:
+    """Call ``consume(result)`` for every task of ``plan``: cached ones first (from this
+    process), then classic jobs on the backend, then deep jobs in a pool of one worker."""
+    specs = list(plan.metrics)
+    pending: dict[str, list[Task]] = {}
+    for pair in plan.dataset:
+        for task in plan.tasks.get(pair.id, ()):
+            res, _entry = task_from_cache(cache, task, specs, pair.has_ground_truth, pair.has_mask)
+            if res is not None and cache.has_sources(plan.pair_hashes[pair.id], pair.has_ground_truth):
+                consume(res)
+            else:
+                pending.setdefault(pair.id, []).append(task)
+    common = {"metrics": specs, "cache_root": str(cache.root), "plugins": plugins}
+    chunks = max(1, math.ceil(2 * n_jobs / max(1, len(pending)))) if len(pending) < 2 * n_jobs else 1
+    classic, deep = [], []
+    for pair in plan.dataset:
+        rest = pending.get(pair.id)
+        if not rest:
+            continue
+        h = plan.pair_hashes[pair.id]
+        for part in _split([t for t in rest if t.kind != "deep"], chunks):
+            classic.append(Job(pair, h, part, **common))
+        deep_tasks = [t for t in rest if t.kind == "deep"]
+        if deep_tasks:
+            deep.append(Job(pair, h, deep_tasks, **common))
+    run = {"backend": backend, "isolate": isolate, "timeout": timeout, "plugins": plugins,
+           "scheduler": scheduler, "dask_processes": dask_processes}
+    for res in iter_results(classic, n_jobs=n_jobs, **run):
+        consume(res)
+    for res in iter_results(deep, n_jobs=1, **run):  # one model in memory (and on the GPU)
+        consume(res)
 
 
 def _split(items: list, n: int) -> list[list]:
@@ -366,73 +484,79 @@ def _split(items: list, n: int) -> list[list]:
     return [items[i::n] for i in range(n)]
 
 
-def _plan_tasks(ds: Dataset, plans: list[MethodPlan], hashes: dict[str, str]):
-    by_pair: dict[str, list[Task]] = {}
-    skipped = 0
-    for pair in ds:
-        for p in plans:
-            if pair.modality not in p.modalities:
-                skipped += 1
-                continue
-            key = cache_key(p.name, p.version, p.params, hashes[pair.id])
-            by_pair.setdefault(pair.id, []).append(
-                Task(p.name, p.version, pair.id, key, p.overrides, p.params, p.kind)
-            )
-    if skipped:
-        log.info("%d (method, pair) combinations skipped: modality not supported by the method", skipped)
-    return by_pair, skipped
+# -- record ---------------------------------------------------------------------------
+class _Recorder:
+    """Writes each result to the run directory as it arrives and counts it."""
 
+    def __init__(self, store: RunStore, cache: FusedCache, plan: RunPlan, summary: RunSummary, bar):
+        self.store, self.cache, self.plan, self.summary, self.bar = store, cache, plan, summary, bar
+        self.sources_copied: set[str] = set()
 
-def _from_cache(cache: FusedCache, task: Task, pair, pair_hash: str, specs) -> TaskResult | None:
-    """The task's result if its fused image, every applicable score and the sources are cached."""
-    if not cache.has_fused(task.key) or not cache.has_sources(pair_hash, pair.has_ground_truth):
-        return None
-    meta = cache.load_meta(task.key)
-    if meta is None:
-        return None
-    res = TaskResult(task.method, task.version, task.pair_id, task.key, cached=True,
-                     fuse_seconds=float(meta.get("fuse_seconds", float("nan"))),
-                     has_decision_map=bool(meta.get("has_decision_map")))
-    scores = meta.get("scores", {})
-    for spec in specs:
-        if not spec.applicable(pair.has_ground_truth, pair.has_mask, res.has_decision_map):
-            continue
-        if spec.key not in scores:
-            return None
-        res.scores.append((spec.name, spec.convention, float(scores[spec.key])))
-    return res
-
-
-def _record_results(store, cache, ds, pair_hashes, ds_name, results, linked_sources, summary):
-    rows: dict[str, list[dict[str, Any]]] = {"scores": [], "timings": [], "failures": []}
-    for r in results:
-        base = {"dataset": ds_name, "pair": r.pair_id, "method": r.method, "method_version": r.version}
-        pdir = safe_name(r.pair_id)
-        if r.pair_id not in linked_sources:
-            files = cache.pair_files(pair_hashes[r.pair_id])
-            for role, src in files.items():
-                if src.is_file():
-                    store.link_image(src, pdir, f"{role}.png")
-            linked_sources.add(r.pair_id)
-        fused_ok = not any(f.stage in ("load", "fuse", "timeout", "worker") for f in r.failures)
-        if fused_ok and cache.has_fused(r.key):
-            store.link_image(cache.image_path(r.key), pdir, f"{r.method}.png")
-            if r.has_decision_map:
-                store.link_image(cache.decision_map_path(r.key), pdir, f"{r.method}.dm.png")
-        for metric, conv, value in r.scores:
-            rows["scores"].append({**base, "metric": metric, "convention": conv, "value": repr(value)})
+    def consume(self, r: TaskResult) -> None:
+        base = {"dataset": self.plan.name, "pair": r.pair_id, "method": r.method,
+                "method_version": r.version}
+        self._copy_images(r)
         status = "failed" if r.failed else ("cached" if r.cached else "computed")
-        rows["timings"].append({**base, "cached": r.cached, "fuse_seconds": f"{r.fuse_seconds:.4f}",
-                                "score_seconds": f"{r.score_seconds:.4f}", "status": status})
+        if r.note:
+            log.warning("%s on %s: %s", r.method, r.pair_id, r.note)
+            self.summary.notes += 1
+        self.store.append("scores", [
+            {**base, "metric": m, "convention": c, "value": repr(v)} for m, c, v in r.scores])
+        self.store.append("timings", [{
+            **base, "cached": r.cached, "fuse_seconds": f"{r.fuse_seconds:.4f}",
+            "score_seconds": f"{r.score_seconds:.4f}", "status": status, "note": r.note}])
+        self.store.append("failures", [
+            {**base, "stage": f.stage, "metric": f.metric, "error": f.error, "traceback": f.traceback}
+            for f in r.failures])
         for f in r.failures:
-            rows["failures"].append({**base, "stage": f.stage, "metric": f.metric, "error": f.error,
-                                     "traceback": f.traceback})
-            summary.failures.append((r.method, r.pair_id, f.stage + (f":{f.metric}" if f.metric else ""),
-                                     f.error))
+            self.summary.failures.append(
+                (r.method, r.pair_id, f.stage + (f":{f.metric}" if f.metric else ""), f.error))
         if r.failed:
-            summary.failed += 1
+            self.summary.failed += 1
         elif r.cached:
-            summary.cached += 1
+            self.summary.cached += 1
         else:
-            summary.computed += 1
-    return rows
+            self.summary.computed += 1
+        if self.bar is not None:
+            self.bar.update(1)
+            if self.summary.failed:
+                self.bar.set_postfix(failed=self.summary.failed)
+
+    def _copy_images(self, r: TaskResult) -> None:
+        if r.pair_id not in self.sources_copied:
+            for role, src in self.cache.pair_files(self.plan.pair_hashes[r.pair_id]).items():
+                if src.is_file():
+                    self.store.copy_image(src, r.pair_id, f"{role}.png")
+            self.sources_copied.add(r.pair_id)
+        fused_ok = not any(f.stage in ("load", "fuse", "timeout", "worker") for f in r.failures)
+        if fused_ok and self.cache.image_path(r.key).is_file():
+            self.store.copy_image(self.cache.image_path(r.key), r.pair_id, f"{r.method}.png")
+            if r.has_decision_map:
+                self.store.copy_image(self.cache.decision_map_path(r.key), r.pair_id, f"{r.method}.dm.png")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _make_bar(progress: bool, total: int, desc: str):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit="task", disable=not progress, dynamic_ncols=True,
+                file=sys.stderr)
+
+
+def _sigterm_as_interrupt():
+    """While the run goes, SIGTERM ends it like Ctrl-C (status ``interrupted``)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, handler)
+
+
+def _restore_sigterm(previous) -> None:
+    if previous is not None:
+        signal.signal(signal.SIGTERM, previous)

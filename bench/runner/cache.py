@@ -1,35 +1,44 @@
-"""Content-addressed store of fused images, decision maps and their scores.
+"""Content-addressed store of fused images, decision maps and their scores, verified on read.
 
 Layout under the cache root (default ``$FUSEBENCH_CACHE`` or
 ``~/.cache/fusebench``)::
 
     fused/<k[:2]>/<key>.png        fused image (lossless; 16-bit when the sources are)
     fused/<k[:2]>/<key>.dm.png     decision map (16-bit grey, 0..1 scaled to 0..65535)
-    fused/<k[:2]>/<key>.json       method, version, parameters, pair, fuse seconds, scores
+    fused/<k[:2]>/<key>.json       method, version, parameters, pair, fuse seconds, the
+                                   sha256 of each PNG, scores and the sha256 of the scores
     pairs/<h[:2]>/<hash>/A.png ... the sources (A, B, GT, mask) for reports
 
-``key`` is :func:`bench.runner.tasks.cache_key` (method + version +
-parameters + the pair's content hash). Every write goes to a temporary file
-then ``os.replace``, so a killed process leaves either the old entry or the
-new one, never half a file. The JSON is written last: an entry without it is
-"fused but not scored".
+``key`` is :func:`bench.runner.tasks.cache_key`. Every write goes to a temporary file
+then ``os.replace``, so a killed process leaves either the old entry or the new one;
+the JSON is written last. :meth:`FusedCache.lookup` is the one reader: it verifies the
+PNGs' sha256 and the scores' checksum (and that every score is a finite number), and
+reports what is wrong, so the runner recomputes and says so instead of serving a
+truncated image or a hand-edited score.
 
-    >>> c = FusedCache("/tmp/fb-cache")                      # doctest: +SKIP
-    >>> c.put_fused(key, image, decision_map=None, bit_depth=8, meta={...})  # doctest: +SKIP
-    >>> c.load_fused(key)[0].shape                           # doctest: +SKIP
+    >>> import numpy as np, tempfile
+    >>> c = FusedCache(tempfile.mkdtemp())
+    >>> c.put_fused("ab" * 32, np.full((4, 4), 7.0), None, 8, {"method": "x"})["has_decision_map"]
+    False
+    >>> hit = c.lookup("ab" * 32)
+    >>> hit.problem, float(hit.load()[0][0, 0])
+    ('', 7.0)
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 import os
-import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from bench.io import read_image, write_image
+from bench.results import atomic_write_text
 
 
 def default_cache_dir() -> Path:
@@ -42,33 +51,43 @@ def default_cache_dir() -> Path:
     return base / "fusebench"
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file and ``os.replace``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def link_or_copy(src: Path, dst: Path) -> None:
-    """Hard-link ``src`` to ``dst`` (copy across file systems), replacing ``dst``."""
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
-    try:
-        try:
-            os.link(src, tmp)
-        except OSError:
-            shutil.copyfile(src, tmp)
-        os.replace(tmp, dst)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+def scores_checksum(scores: dict[str, Any]) -> str:
+    """sha256 of the canonical JSON of a score dict (what a hand edit changes)."""
+    return hashlib.sha256(json.dumps(scores, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+@dataclass
+class Entry:
+    """A verified cache entry: its metadata and valid scores; ``problem`` says what was
+    wrong ('' when nothing; a bad image means the entry is unusable, a bad score block
+    only that the scores were dropped)."""
+
+    cache: FusedCache
+    key: str
+    meta: dict[str, Any]
+    scores: dict[str, float] = field(default_factory=dict)
+    problem: str = ""
+    image_ok: bool = True
+
+    @property
+    def has_decision_map(self) -> bool:
+        return bool(self.meta.get("has_decision_map"))
+
+    @property
+    def fuse_seconds(self) -> float:
+        return float(self.meta.get("fuse_seconds", float("nan")))
+
+    def load(self) -> tuple[np.ndarray, np.ndarray | None]:
+        """(fused image float 0..255, decision map 0..1 or None)."""
+        image, _ = read_image(self.cache.image_path(self.key))
+        dm = None
+        if self.has_decision_map:
+            dm = read_image(self.cache.decision_map_path(self.key))[0] / 255.0
+        return image, dm
 
 
 class FusedCache:
@@ -94,9 +113,6 @@ class FusedCache:
         return self.root / "pairs" / pair_hash[:2] / pair_hash
 
     # -- fused images -----------------------------------------------------
-    def has_fused(self, key: str) -> bool:
-        return self.image_path(key).is_file()
-
     def put_fused(
         self,
         key: str,
@@ -104,32 +120,60 @@ class FusedCache:
         decision_map: np.ndarray | None,
         bit_depth: int,
         meta: dict[str, Any],
-    ) -> None:
-        """Store a (quantised) fused image, its decision map and metadata (scores empty)."""
+    ) -> dict[str, Any]:
+        """Store a (quantised) fused image, its decision map and metadata (no scores yet);
+        return the metadata written."""
+        dm_sha = None
         if decision_map is not None:
             write_image(self.decision_map_path(key), np.asarray(decision_map) * 255.0, bit_depth=16)
+            dm_sha = _sha256(self.decision_map_path(key))
         write_image(self.image_path(key), image, bit_depth=bit_depth)
-        meta = dict(meta, has_decision_map=decision_map is not None, scores={})
+        meta = dict(meta, has_decision_map=decision_map is not None, image_sha256=_sha256(self.image_path(key)),
+                    dm_sha256=dm_sha, scores={}, scores_sha256=scores_checksum({}))
         atomic_write_text(self.meta_path(key), json.dumps(meta, indent=1, sort_keys=True, default=str))
+        return meta
 
-    def load_fused(self, key: str) -> tuple[np.ndarray, np.ndarray | None]:
-        """(fused image float 0..255, decision map 0..1 or None)."""
-        image, _ = read_image(self.image_path(key))
-        dm_path = self.decision_map_path(key)
-        dm = read_image(dm_path)[0] / 255.0 if dm_path.is_file() else None
-        return image, dm
-
-    def load_meta(self, key: str) -> dict[str, Any] | None:
+    def lookup(self, key: str) -> Entry | None:
+        """The verified entry of ``key``; None when absent. An entry whose image or map
+        fails its checksum (truncated, overwritten) comes back with ``problem`` set and
+        must be recomputed; bad scores are dropped (``problem`` says so)."""
         try:
-            return json.loads(self.meta_path(key).read_text(encoding="utf-8"))
-        except (FileNotFoundError, json.JSONDecodeError):
+            text = self.meta_path(key).read_text(encoding="utf-8")
+        except FileNotFoundError:
             return None
+        try:
+            meta = json.loads(text)
+            if not isinstance(meta, dict):
+                raise ValueError("not an object")
+        except ValueError as exc:
+            return Entry(self, key, {}, problem=f"cache metadata unreadable ({exc})", image_ok=False)
+        entry = Entry(self, key, meta)
+        image = self.image_path(key)
+        dm = self.decision_map_path(key)
+        if not image.is_file():
+            entry.problem = "cached image missing"
+        elif meta.get("image_sha256") != _sha256(image):
+            entry.problem = "cached image fails its sha256 (truncated or overwritten)"
+        elif entry.has_decision_map and (not dm.is_file() or meta.get("dm_sha256") != _sha256(dm)):
+            entry.problem = "cached decision map missing or fails its sha256"
+        if entry.problem:
+            entry.image_ok = False
+            return entry
+        scores = meta.get("scores")
+        if not isinstance(scores, dict) or meta.get("scores_sha256") != scores_checksum(scores):
+            entry.problem = "cached scores fail their checksum (edited?); scores dropped"
+        elif not all(_finite_number(v) for v in scores.values()):
+            entry.problem = "cached scores hold a non-numeric value; scores dropped"
+        else:
+            entry.scores = {k: float(v) for k, v in scores.items()}
+        return entry
 
-    def put_scores(self, key: str, meta: dict[str, Any], scores: dict[str, float]) -> None:
-        """Merge ``scores`` (score-key -> value) into the entry's metadata, atomically."""
-        merged = dict(meta)
-        merged["scores"] = {**meta.get("scores", {}), **scores}
+    def put_scores(self, entry_meta: dict[str, Any], key: str, scores: dict[str, float]) -> dict[str, Any]:
+        """Store ``scores`` (score-key -> value) with the entry's other valid ``scores``
+        already merged in by the caller; return the metadata written."""
+        merged = dict(entry_meta, scores=dict(scores), scores_sha256=scores_checksum(dict(scores)))
         atomic_write_text(self.meta_path(key), json.dumps(merged, indent=1, sort_keys=True, default=str))
+        return merged
 
     # -- sources ------------------------------------------------------------
     def pair_files(self, pair_hash: str) -> dict[str, Path]:
@@ -149,3 +193,7 @@ class FusedCache:
                 write_image(files[role], np.asarray(arr) * 255.0)
             else:
                 write_image(files[role], arr, bit_depth=bit_depth)
+
+
+def _finite_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)

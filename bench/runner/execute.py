@@ -1,24 +1,24 @@
-"""Executing jobs: fuse + score with failure capture, on loky / threading / dask.
+"""Executing jobs: fuse + score with failure capture, isolated in worker processes.
 
-A *job* is one pair with the tasks (methods) to run on it, so the pair's
-sources, ground truth and mask are decoded once per job, not once per method
-or metric. :func:`run_job` never raises: every exception, NaN/inf output,
-wrong shape or timeout becomes a failure record on its task, and the other
-tasks of the job go on. Results are written to the cache inside the job, so
-a killed run keeps everything already finished.
+A *job* is one pair with the tasks (methods) to run on it, so the pair's sources,
+ground truth and mask are decoded once per job. The decoded arrays are made
+read-only (and every method gets private read-only copies, see
+:meth:`methods.base.FusionMethod.fuse`), so no plugin can change what another
+method or a metric sees. :func:`iter_job` never raises: every exception, bad
+output or cache problem becomes a failure or a note on its task. Results are
+written to the cache inside the job, so a killed run keeps everything finished.
+:func:`task_from_cache` is the one cached-result lookup, used by the main process
+(tasks answered without a worker) and by the workers.
 
-Backends (:func:`iter_job_results`, results are yielded as jobs finish):
+Where jobs run (:func:`iter_results`):
 
-* ``loky`` (default): joblib worker processes;
-* ``threading``: joblib threads (light, but a hung method cannot be stopped);
-* ``dask``: a ``dask.distributed`` cluster at ``scheduler`` or a LocalCluster;
-* deep (torch) methods never go to workers: the runner calls
-  :func:`run_job` in the main process (no forked CUDA context).
-
-Per-task timeouts use ``SIGALRM`` where the job runs in a process's main
-thread (loky workers, the main process). In threads (``threading``,
-``dask`` with threaded workers) a method that overruns is recorded as timed
-out when it returns.
+* ``process`` backend (default, ``isolate=True``): a supervised pool of worker
+  processes (:mod:`bench.runner.pool`); a worker that dies fails only the task it
+  was running, a task past ``timeout`` is ended by killing its worker;
+* ``isolate=False`` (``--isolate off``): the main process, one job after another;
+  the timeout is a ``SIGALRM`` that a plugin can catch, and a crash ends the run;
+* ``threading``: threads of the main process (no isolation, no timeout);
+* ``dask``: a ``dask.distributed`` cluster (no timeout).
 """
 
 from __future__ import annotations
@@ -29,19 +29,19 @@ import threading
 import time
 import traceback
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from bench.datasets.base import Pair
 from bench.io import to_uint
-from bench.runner.cache import FusedCache
+from bench.runner.cache import Entry, FusedCache
 from bench.runner.tasks import MetricSpec, Task
 
 
 class TaskTimeout(Exception):
-    """A method ran longer than the per-task timeout."""
+    """A method ran longer than the per-task timeout (in-process runs only)."""
 
 
 @dataclass
@@ -64,10 +64,21 @@ class TaskResult:
     scores: list[tuple[str, str, float]] = field(default_factory=list)  # (metric, convention, value)
     failures: list[Failure] = field(default_factory=list)
     has_decision_map: bool = False
+    note: str = ""  # e.g. a corrupt cache entry that was recomputed
 
     @property
     def failed(self) -> bool:
         return bool(self.failures)
+
+    @classmethod
+    def of(cls, task: Task) -> TaskResult:
+        return cls(task.method, task.version, task.pair_id, task.key)
+
+    @classmethod
+    def failure(cls, task: Task, stage: str, error: str) -> TaskResult:
+        res = cls.of(task)
+        res.failures.append(Failure(stage, error))
+        return res
 
 
 @dataclass
@@ -78,7 +89,10 @@ class Job:
     metrics: list[MetricSpec]
     cache_root: str
     plugins: tuple[str, ...] = ()
-    timeout: float | None = None
+    soft_timeout: float | None = None  # SIGALRM timeout, for in-process runs
+
+    def with_tasks(self, tasks: list[Task]) -> Job:
+        return replace(self, tasks=list(tasks))
 
 
 # -- helpers -----------------------------------------------------------------
@@ -142,7 +156,7 @@ def _method_instance(name: str):
     return hit[1]
 
 
-def _load_plugins(paths: tuple[str, ...]) -> None:
+def load_plugins(paths: tuple[str, ...]) -> None:
     if paths:
         from methods.plugins import load_plugin_file
 
@@ -154,152 +168,182 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-# -- the job -----------------------------------------------------------------
-def run_job(job: Job) -> list[TaskResult]:
-    """Fuse (or fetch from the cache) and score every task of ``job``; never raises."""
-    import metrics
+def _frozen(x: np.ndarray | None) -> np.ndarray | None:
+    if x is not None:
+        x = np.array(x, dtype=np.float64, copy=True)
+        x.setflags(write=False)
+    return x
 
-    results = [TaskResult(t.method, t.version, t.pair_id, t.key) for t in job.tasks]
+
+# -- the one cached-result lookup ----------------------------------------------------
+def task_from_cache(
+    cache: FusedCache, task: Task, specs: list[MetricSpec], has_gt: bool, has_mask: bool
+) -> tuple[TaskResult | None, Entry | None]:
+    """(the complete cached result or None, the verified cache entry or None).
+
+    The result is complete when the fused image verifies and every applicable score is
+    cached and valid; otherwise the entry (if any) tells the caller what can be reused.
+    """
+    entry = cache.lookup(task.key)
+    if entry is None or entry.problem:
+        return None, entry
+    res = TaskResult.of(task)
+    res.cached, res.fuse_seconds, res.has_decision_map = True, entry.fuse_seconds, entry.has_decision_map
+    for spec in specs:
+        if not spec.applicable(has_gt, has_mask, entry.has_decision_map):
+            continue
+        if spec.key not in entry.scores:
+            return None, entry
+        res.scores.append((spec.name, spec.convention, entry.scores[spec.key]))
+    return res, entry
+
+
+# -- the job -----------------------------------------------------------------
+def iter_job(job: Job) -> Iterator[tuple]:
+    """Events of one job: ``("start", i)`` before task ``i``, ``("done", i, TaskResult)``
+    after it. Never raises for a task's failure."""
     cache = FusedCache(job.cache_root)
     try:
-        _load_plugins(job.plugins)
+        load_plugins(job.plugins)
         pair = job.pair
-        a, b = pair.a, pair.b
-        gt, mask = pair.ground_truth, pair.mask
+        a, b = _frozen(pair.a), _frozen(pair.b)
+        gt, mask = _frozen(pair.ground_truth), _frozen(pair.mask)
         depth = source_bit_depth(pair, a, b)
         if not cache.has_sources(job.pair_hash, gt is not None):
             cache.put_sources(job.pair_hash, {"A": a, "B": b, "GT": gt, "mask": mask}, depth)
     except Exception as exc:
-        for r in results:
-            r.failures.append(Failure("load", _describe(exc), traceback.format_exc()))
-        return results
+        tb = traceback.format_exc()
+        for i, task in enumerate(job.tasks):
+            res = TaskResult.of(task)
+            res.failures.append(Failure("load", _describe(exc), tb))
+            yield "done", i, res
+        return
+    sources = (a, b, gt, mask, depth)
+    for i, task in enumerate(job.tasks):
+        yield "start", i
+        yield "done", i, run_task(job, task, cache, sources)
 
-    for task, res in zip(job.tasks, results):
-        meta = cache.load_meta(task.key) if cache.has_fused(task.key) else None
-        try:
-            if meta is not None:
-                image, dm = cache.load_fused(task.key)
-                res.cached = True
-                res.fuse_seconds = float(meta.get("fuse_seconds", float("nan")))
-            else:
-                method = _method_instance(task.method)
-                what = f"method {task.method!r} on pair {task.pair_id!r}"
-                t0 = time.perf_counter()
-                with deadline(job.timeout, what):
-                    out = method.fuse(a, b, **task.overrides)
-                res.fuse_seconds = time.perf_counter() - t0
-                if job.timeout and res.fuse_seconds > job.timeout:
-                    raise TaskTimeout(f"{what} took {res.fuse_seconds:.1f} s (timeout {job.timeout:g} s)")
-                image = quantise(out.image, depth)
-                dm = quantise_map(out.decision_map) if out.decision_map is not None else None
-                meta = {
-                    "method": task.method,
-                    "version": task.version,
-                    "params": task.params,
-                    "pair": task.pair_id,
-                    "pair_hash": job.pair_hash,
-                    "bit_depth": depth,
-                    "fuse_seconds": res.fuse_seconds,
-                }
-                cache.put_fused(task.key, image, dm, depth, meta)
-                meta = cache.load_meta(task.key) or {**meta, "scores": {}}
-        except TaskTimeout as exc:
-            res.failures.append(Failure("timeout", str(exc)))
-            continue
-        except Exception as exc:
-            res.failures.append(Failure("fuse", _describe(exc), traceback.format_exc()))
-            continue
-        res.has_decision_map = dm is not None
 
-        t0 = time.perf_counter()
-        cached_scores = meta.get("scores", {})
-        new_scores: dict[str, float] = {}
-        for spec in job.metrics:
-            if not spec.applicable(gt is not None, mask is not None, dm is not None):
+def run_job(job: Job) -> list[TaskResult]:
+    """Every task of ``job``, in the calling process."""
+    return [ev[2] for ev in iter_job(job) if ev[0] == "done"]
+
+
+def run_task(job: Job, task: Task, cache: FusedCache, sources) -> TaskResult:
+    """Fuse (or reuse the verified cached image) and score one task."""
+    import metrics
+
+    a, b, gt, mask, depth = sources
+    res = TaskResult.of(task)
+    done, entry = task_from_cache(cache, task, job.metrics, gt is not None, mask is not None)
+    if done is not None:
+        return done
+    if entry is not None and entry.problem:
+        res.note = f"{entry.problem}; recomputed"
+    try:
+        if entry is not None and entry.image_ok:
+            image, dm = entry.load()
+            res.cached, res.fuse_seconds, meta = True, entry.fuse_seconds, entry.meta
+            scores = dict(entry.scores)
+        else:
+            method = _method_instance(task.method)
+            what = f"method {task.method!r} on pair {task.pair_id!r}"
+            t0 = time.perf_counter()
+            with deadline(job.soft_timeout, what):
+                out = method.fuse(a, b, params=task.make_params())
+            res.fuse_seconds = time.perf_counter() - t0
+            image = quantise(out.image, depth)
+            dm = quantise_map(out.decision_map) if out.decision_map is not None else None
+            meta = cache.put_fused(task.key, image, dm, depth, {
+                "method": task.method, "version": task.version, "params": dict(task.params),
+                "pair": task.pair_id, "pair_hash": job.pair_hash, "bit_depth": depth,
+                "fuse_seconds": res.fuse_seconds,
+            })
+            scores = {}
+    except TaskTimeout as exc:
+        res.failures.append(Failure("timeout", str(exc)))
+        return res
+    except Exception as exc:
+        res.failures.append(Failure("fuse", _describe(exc), traceback.format_exc()))
+        return res
+    res.has_decision_map = dm is not None
+
+    t0 = time.perf_counter()
+    new = False
+    for spec in job.metrics:
+        if not spec.applicable(gt is not None, mask is not None, dm is not None):
+            continue
+        value = scores.get(spec.key)
+        if value is None:
+            try:
+                value = float(metrics.compute(
+                    spec.name, a, b, image, convention=spec.convention,
+                    reference=gt if spec.needs_reference else None,
+                    mask=mask if spec.needs_decision_map else None,
+                    decision_map=dm if spec.needs_decision_map else None,
+                ))
+            except Exception as exc:
+                res.failures.append(
+                    Failure("score", _describe(exc), traceback.format_exc(), metric=spec.name)
+                )
                 continue
-            value = cached_scores.get(spec.key)
-            if value is None:
-                try:
-                    value = metrics.compute(
-                        spec.name, a, b, image, convention=spec.convention,
-                        reference=gt if spec.needs_reference else None,
-                        mask=mask if spec.needs_decision_map else None,
-                        decision_map=dm if spec.needs_decision_map else None,
-                    )
-                except Exception as exc:
-                    res.failures.append(
-                        Failure("score", _describe(exc), traceback.format_exc(), metric=spec.name)
-                    )
-                    continue
-                if not np.isfinite(value):
-                    res.failures.append(Failure("score", f"metric returned {value}", metric=spec.name))
-                    continue
-                new_scores[spec.key] = value
-            res.scores.append((spec.name, spec.convention, float(value)))
-        if new_scores:
-            cache.put_scores(task.key, meta, new_scores)
-        res.score_seconds = time.perf_counter() - t0
-    return results
+            if not np.isfinite(value):
+                res.failures.append(Failure("score", f"metric returned {value}", metric=spec.name))
+                continue
+            scores[spec.key], new = value, True
+        res.scores.append((spec.name, spec.convention, value))
+    if new:
+        try:
+            cache.put_scores(meta, task.key, scores)
+        except OSError as exc:
+            res.note = (res.note + "; " if res.note else "") + f"scores not cached ({exc})"
+    res.score_seconds = time.perf_counter() - t0
+    return res
 
 
-def failed_results(job: Job, exc: BaseException) -> list[TaskResult]:
-    """Results marking every task of ``job`` failed (a worker died under it)."""
-    out = []
-    for t in job.tasks:
-        r = TaskResult(t.method, t.version, t.pair_id, t.key)
-        r.failures.append(Failure("worker", _describe(exc)))
-        out.append(r)
-    return out
-
-
-# -- backends ------------------------------------------------------------------
-def iter_job_results(
+# -- where jobs run ------------------------------------------------------------------
+def iter_results(
     jobs: list[Job],
-    backend: str = "loky",
-    n_jobs: int = 1,
     *,
+    backend: str = "process",
+    n_jobs: int = 1,
+    isolate: bool = True,
+    timeout: float | None = None,
+    plugins: tuple[str, ...] = (),
     scheduler: str | None = None,
     dask_processes: bool = True,
-) -> Iterator[tuple[Job, list[TaskResult]]]:
-    """Yield ``(job, results)`` as jobs finish, in any order."""
+) -> Iterator[TaskResult]:
+    """Yield each task's result as it finishes, in any order."""
     if not jobs:
         return
     if backend == "dask":
         yield from _iter_dask(jobs, n_jobs, scheduler, dask_processes)
-        return
-    if backend not in ("loky", "threading"):
-        raise ValueError(f"unknown backend {backend!r} (loky, threading, dask)")
-    if n_jobs <= 1 or len(jobs) == 1:
+    elif backend == "threading":
+        yield from _iter_threads(jobs, n_jobs)
+    elif not isolate:
         for job in jobs:
-            yield job, run_job(job)
-        return
-    yield from _iter_joblib(jobs, backend, n_jobs)
+            yield from run_job(replace(job, soft_timeout=timeout))
+    else:
+        from bench.runner.pool import WorkerPool
+
+        with WorkerPool(n_jobs, plugins=plugins) as pool:
+            yield from pool.run(jobs, timeout)
 
 
-def _tagged(index: int, job: Job) -> tuple[int, list[TaskResult]]:
-    return index, run_job(job)
+def _iter_threads(jobs: list[Job], n_jobs: int) -> Iterator[TaskResult]:
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    with ThreadPoolExecutor(max_workers=max(1, n_jobs)) as ex:
+        futures = [ex.submit(run_job, job) for job in jobs]
+        try:
+            for fut in as_completed(futures):
+                yield from fut.result()
+        finally:
+            for fut in futures:
+                fut.cancel()
 
 
-def _iter_joblib(jobs, backend, n_jobs):
-    from joblib import Parallel, delayed
-
-    done: set[int] = set()
-    try:
-        gen = Parallel(n_jobs=n_jobs, backend=backend, return_as="generator_unordered")(
-            delayed(_tagged)(i, job) for i, job in enumerate(jobs)
-        )
-        for i, results in gen:
-            done.add(i)
-            yield jobs[i], results
-    except (KeyboardInterrupt, GeneratorExit):
-        raise
-    except Exception as exc:  # a worker died (segfault, OOM kill): fail what is left
-        for i, job in enumerate(jobs):
-            if i not in done:
-                yield job, failed_results(job, exc)
-
-
-def _iter_dask(jobs, n_jobs, scheduler, processes):
+def _iter_dask(jobs, n_jobs, scheduler, processes) -> Iterator[TaskResult]:
     import logging
 
     from dask.distributed import Client, LocalCluster, as_completed
@@ -320,9 +364,10 @@ def _iter_dask(jobs, n_jobs, scheduler, processes):
         for fut in as_completed(futures):
             job = index[fut.key]
             try:
-                yield job, fut.result()
-            except Exception as exc:
-                yield job, failed_results(job, exc)
+                yield from fut.result()
+            except Exception as exc:  # the dask worker died under the job
+                for t in job.tasks:
+                    yield TaskResult.failure(t, "worker", f"dask worker lost: {_describe(exc)}")
     finally:
         client.close()
         if cluster is not None:

@@ -1,13 +1,16 @@
 """Building :class:`~bench.datasets.Pair` objects from files or arrays.
 
 The loaders are ``functools.partial`` objects over module-level functions, so
-the pairs pickle cleanly into worker processes (loky, dask) without relying
-on the caller's module being importable there.
+the pairs pickle cleanly into worker processes (the runner's pool, dask)
+without relying on the caller's module being importable there.
 
-    >>> p = file_pair("lytro-01", "lytro-01-A.jpg", "lytro-01-B.jpg",
-    ...               crop=(0, 0, 64, 64))                       # doctest: +SKIP
-    >>> p.a.shape                                               # doctest: +SKIP
-    (64, 64, 3)
+    >>> import tempfile
+    >>> from bench.io import write_image
+    >>> d = tempfile.mkdtemp()
+    >>> _ = write_image(f"{d}/a.png", np.zeros((80, 80))), write_image(f"{d}/b.png", np.ones((80, 80)))
+    >>> p = file_pair("p1", f"{d}/a.png", f"{d}/b.png", crop=(0, 0, 64, 48))
+    >>> p.a.shape
+    (64, 48)
     >>> q = array_pair("toy", np.zeros((8, 8)), np.ones((8, 8)))
     >>> q.b.shape
     (8, 8)
@@ -15,13 +18,12 @@ on the caller's module being importable there.
 
 from __future__ import annotations
 
-import hashlib
 from functools import partial
 from pathlib import Path
 
 import numpy as np
 
-from bench.datasets.base import Pair
+from bench.datasets.base import Pair, files_hash
 from bench.io import read_image
 
 Crop = tuple[int, int, int, int]  # (top, left, height, width)
@@ -50,12 +52,8 @@ def _return(x: np.ndarray) -> np.ndarray:
     return x
 
 
-def _file_hash(paths: tuple[str, ...], crop: Crop | None) -> str:
-    h = hashlib.sha256()
-    for p in paths:
-        h.update(Path(p).read_bytes())
-    h.update(repr(crop).encode())
-    return h.hexdigest()
+def _file_hash(files: tuple[tuple[str, str], ...], crop: Crop | None) -> str:
+    return files_hash(dict(files), repr(crop))
 
 
 def file_pair(
@@ -70,10 +68,11 @@ def file_pair(
 ) -> Pair:
     """A pair read lazily from image files, optionally cropped to ``(top, left, h, w)``.
 
-    The mask file is read as grey 0..255 and scaled to 0..1. The content hash is
-    the SHA-256 of the files' bytes (and the crop), so listing is cheap.
+    The mask file is read as grey 0..255 and scaled to 0..1. The content hash covers
+    every file's bytes, tagged with its role (A, B, ground truth, mask), and the crop.
     """
-    paths = tuple(str(p) for p in (a, b, ground_truth, mask) if p is not None)
+    roles = {"a": a, "b": b, "ground_truth": ground_truth, "mask": mask}
+    paths = tuple((role, str(p)) for role, p in roles.items() if p is not None)
     return Pair(
         id=pair_id,
         modality=modality,
@@ -94,7 +93,8 @@ def array_pair(
     mask: np.ndarray | None = None,
     modality: str = "multi-focus",
 ) -> Pair:
-    """A pair over in-memory float arrays (0..255; mask 0..1)."""
+    """A pair over in-memory float arrays (0..255; mask 0..1); its content hash covers
+    A, B, ground truth and mask (see :meth:`Pair.content_hash`)."""
     return Pair(
         id=pair_id,
         modality=modality,

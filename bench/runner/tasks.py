@@ -3,37 +3,40 @@
 Method selections accept names, wildcards and the groups ``all``,
 ``classic`` and ``deep``, comma-separated::
 
-    >>> select_methods("average,max*")                        # doctest: +SKIP
+    >>> select_methods("average,max*")
     ['average', 'max-abs']
 
 A task's cache key is the SHA-256 of a canonical JSON of
-``{method, version, params, pair content hash}``; the ``device`` parameter is
-left out (it says where a method runs, not what it computes)::
+``{format, method, version, params, source, pair content hash}`` where
+``source`` is the digest of plugin code (:func:`methods.plugins.source_digest`;
+None for built-in and installed methods); the ``device`` parameter is left out
+(it says where a method runs, not what it computes)::
 
-    >>> cache_key("gff", "1", {"r1": 45}, "ab12...")           # doctest: +SKIP
-    'c0ffee...'
+    >>> len(cache_key("gff", "1", {"r1": 45}, "ab12"))
+    64
 
-A score is cached under ``metric|convention|fingerprint`` where the
-fingerprint hashes the source file defining the metric, so editing a metric
-re-scores but does not re-fuse.
+A score is cached under ``metric|convention|v<version>`` with the metric's declared
+``version`` (bumped whenever its output changes), so a new metric version re-scores
+but does not re-fuse::
+
+    >>> score_key("qsf", "default", "1")
+    'qsf|default|v1'
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-import inspect
 import json
 import warnings
-from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 from bench.errors import ParameterError
 
 GROUPS = ("all", "classic", "deep")
 EXECUTION_PARAMS = frozenset({"device"})  # not part of the cache key
-CACHE_FORMAT = "1"
+CACHE_FORMAT = "2"  # 2: plugin source digest, pair GT/mask content, checksummed entries
 
 
 def select_methods(spec: str | list[str]) -> list[str]:
@@ -76,56 +79,42 @@ def _canonical(obj: Any) -> str:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), default=str)
 
 
-def cache_key(method: str, version: str, params: dict[str, Any], pair_hash: str) -> str:
-    """Key of one fused image: method + version + parameters (minus ``device``) + pair hash."""
+def cache_key(
+    method: str, version: str, params: dict[str, Any], pair_hash: str, source: str | None = None
+) -> str:
+    """Key of one fused image: method + version + parameters (minus ``device``) + plugin
+    source digest + pair content hash."""
     kept = {k: v for k, v in params.items() if k not in EXECUTION_PARAMS}
-    blob = _canonical(
-        {"format": CACHE_FORMAT, "method": method, "version": str(version), "params": kept, "pair": pair_hash}
-    )
+    blob = _canonical({"format": CACHE_FORMAT, "method": method, "version": str(version),
+                       "params": kept, "source": source, "pair": pair_hash})
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-@cache
-def _file_digest(path: str) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
-
-
-def metric_fingerprint(name: str) -> str:
-    """Hash of the source file that defines metric ``name`` (changes when its code does)."""
-    import metrics
-
-    fn = metrics.get_metric(name).fn
-    try:
-        src = inspect.getsourcefile(fn)
-    except TypeError:
-        src = None
-    return _file_digest(src) if src and Path(src).is_file() else "nosource"
-
-
-def score_key(metric: str, convention: str, fingerprint: str) -> str:
-    return f"{metric}|{convention}|{fingerprint}"
+def score_key(metric: str, convention: str, version: str) -> str:
+    return f"{metric}|{convention}|v{version}"
 
 
 @dataclass(frozen=True)
 class MetricSpec:
-    """A metric to compute, the convention it resolves to, and its requirements."""
+    """A metric to compute, the convention it resolves to, its version and requirements."""
 
     name: str
     convention: str
-    fingerprint: str
+    version: str
     needs_reference: bool
     needs_decision_map: bool
 
     @property
     def key(self) -> str:
-        return score_key(self.name, self.convention, self.fingerprint)
+        return score_key(self.name, self.convention, self.version)
 
     def applicable(self, has_ground_truth: bool, has_mask: bool, has_decision_map: bool) -> bool:
-        if self.needs_reference and not has_ground_truth:
-            return False
-        if self.needs_decision_map and not (has_mask and has_decision_map):
-            return False
-        return True
+        import metrics
+
+        return metrics.get_metric(self.name).applies(
+            self.convention, has_reference=has_ground_truth, has_mask=has_mask,
+            has_decision_map=has_decision_map,
+        )
 
 
 def metric_specs(names: list[str], convention: str) -> tuple[list[MetricSpec], list[str]]:
@@ -139,31 +128,36 @@ def metric_specs(names: list[str], convention: str) -> tuple[list[MetricSpec], l
         if conv is None:
             skipped.append(name)
             continue
-        specs.append(
-            MetricSpec(name, conv, metric_fingerprint(name), m.needs_reference, m.needs_decision_map)
-        )
+        specs.append(MetricSpec(name, conv, str(m.version), m.needs_reference, m.needs_decision_map))
     return specs, skipped
 
 
-@dataclass
+@dataclass(frozen=True)
 class MethodPlan:
-    """One selected method with its resolved parameters."""
+    """One selected method, resolved once: its ``Params`` object (device included), the
+    same as a plain dict (run.json, cache key) and its plugin source digest."""
 
     name: str
     version: str
     kind: str
     modalities: tuple[str, ...]
-    overrides: dict[str, Any]  # what the worker passes to make_params
-    params: dict[str, Any]  # the full resolved parameters (run.json, cache key)
+    params: Any  # the method's Params dataclass instance
+    source: str | None = None
+
+    @property
+    def param_dict(self) -> dict[str, Any]:
+        import methods
+
+        return methods.METHODS.get(self.name).describe_params(self.params)
 
 
 def plan_methods(
     names: list[str], param_overrides: dict[str, dict[str, str]], device: str | None
 ) -> list[MethodPlan]:
-    """Resolve each method's parameters; ``device`` goes to methods whose Params have that field."""
-    import dataclasses
-
+    """Resolve each method's parameters once; ``device`` goes to methods whose Params have
+    that field and whose ``--param`` does not set it."""
     import methods
+    from methods.plugins import source_digest
 
     unknown = sorted(set(param_overrides) - set(names))
     if unknown:
@@ -175,19 +169,32 @@ def plan_methods(
         fields = {f.name for f in dataclasses.fields(cls.Params)}
         if device and "device" in fields and "device" not in overrides:
             overrides["device"] = device
-        params = cls.describe_params(cls.make_params(**overrides))
-        plans.append(MethodPlan(name, str(cls.version), cls.kind, tuple(cls.modalities), overrides, params))
+        plans.append(MethodPlan(name, str(cls.version), cls.kind, tuple(cls.modalities),
+                                cls.make_params(**overrides), source_digest(cls)))
     return plans
 
 
-@dataclass
+def needs_device(names: list[str]) -> bool:
+    """True when some of the methods ``names`` has a ``device`` parameter."""
+    import methods
+
+    return any("device" in {f.name for f in dataclasses.fields(methods.METHODS.get(n).Params)}
+               for n in names)
+
+
+@dataclass(frozen=True)
 class Task:
-    """One (method × pair) unit of work."""
+    """One (method × pair) unit of work; ``params`` are the Params fields (plain values)."""
 
     method: str
     version: str
     pair_id: str
     key: str
-    overrides: dict[str, Any] = field(default_factory=dict)
-    params: dict[str, Any] = field(default_factory=dict)
+    params: tuple[tuple[str, Any], ...] = ()
     kind: str = "classic"
+
+    def make_params(self):
+        """The method's Params object (the registered class, no string conversion)."""
+        import methods
+
+        return methods.METHODS.get(self.method).Params(**dict(self.params))

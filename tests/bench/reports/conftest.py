@@ -26,7 +26,7 @@ def run_dir(shared_datasets, tmp_path_factory):
     base = tmp_path_factory.mktemp("reports")
     out = base / "run"
     summary = run_benchmark(Dataset("tiny", pairs), methods=METHODS, metrics=METRICS, jobs=1,
-                            out=out, cache_dir=base / "cache", progress=False, report=False)
+                            out=out, cache_dir=base / "cache", progress=False)
     assert summary.ok
     shutil.rmtree(base / "cache")  # reports must need nothing but the run directory
     return out

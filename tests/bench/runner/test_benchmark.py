@@ -24,7 +24,7 @@ def _run(ds, tmp_path, name, **kw):
     kw.setdefault("metrics", METRICS)
     kw.setdefault("jobs", 1)
     kw.setdefault("cache_dir", tmp_path / "cache")
-    return run_benchmark(ds, out=tmp_path / name, progress=False, report=False, **kw)
+    return run_benchmark(ds, out=tmp_path / name, progress=False, **kw)
 
 
 def test_run_writes_tidy_results_that_match_direct_computation(tiny_dataset, tmp_path):
@@ -119,7 +119,7 @@ def test_failures_are_isolated_and_recorded(tiny_dataset, tmp_path, write_plugin
     assert sum("FAILED test-flaky" in ln for ln in s.failure_lines()) == 2
 
 
-def test_deep_methods_run_in_the_main_process_with_the_device(tiny_dataset, tmp_path, write_plugin):
+def test_deep_methods_run_in_one_isolated_worker_with_the_device(tiny_dataset, tmp_path, write_plugin):
     plugin = write_plugin("where", f"""
         def _log(tag, params):
             with open({str(tmp_path / "where.log")!r}, "a") as fh:
@@ -150,8 +150,9 @@ def test_deep_methods_run_in_the_main_process_with_the_device(tiny_dataset, tmp_
              device="cpu")
     assert s.ok
     calls = [line.split() for line in (tmp_path / "where.log").read_text().splitlines()]
-    assert {(tag, pid, dev) for tag, pid, dev in calls if tag == "deep"} == {("deep", str(os.getpid()), "cpu")}
-    assert all(pid != str(os.getpid()) for tag, pid, _ in calls if tag == "classic")  # loky workers
+    deep = {(pid, dev) for tag, pid, dev in calls if tag == "deep"}
+    assert len(deep) == 1 and deep.pop()[1] == "cpu"  # one worker process: one model in memory
+    assert all(pid != str(os.getpid()) for _tag, pid, _ in calls)  # never in the main process
     record = json.loads((tmp_path / "r1" / "run.json").read_text())
     assert record["device"] == "cpu" and record["methods"]["test-deep"]["params"]["device"] == "cpu"
 
@@ -230,9 +231,9 @@ def test_method_selection_errors_name_the_problem(tiny_dataset, tmp_path):
         _run(tiny_dataset, tmp_path, "r2", methods="average", params={"gff": {"r1": "3"}})
 
 
-def test_dask_backend_matches_loky(tiny_dataset, tmp_path):
-    _run(tiny_dataset, tmp_path, "loky", jobs=2, backend="loky", cache_dir=tmp_path / "c1")
+def test_dask_backend_matches_the_process_pool(tiny_dataset, tmp_path):
+    _run(tiny_dataset, tmp_path, "pool", jobs=2, backend="process", cache_dir=tmp_path / "c1")
     s = _run(tiny_dataset, tmp_path, "dask", jobs=1, backend="dask", dask_processes=False,
-             cache_dir=tmp_path / "c2")
+             cache_dir=tmp_path / "c2", timeout=None)
     assert s.ok and s.computed == 6
-    assert (tmp_path / "dask" / "scores.csv").read_text() == (tmp_path / "loky" / "scores.csv").read_text()
+    assert (tmp_path / "dask" / "scores.csv").read_text() == (tmp_path / "pool" / "scores.csv").read_text()

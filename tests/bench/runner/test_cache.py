@@ -18,12 +18,13 @@ def test_round_trip_is_exact_for_8_and_16_bit(tmp_path, lytro_pair):
         key = f"{depth:02d}" + "ab" * 31
         q = quantise(fused, depth)
         cache.put_fused(key, q, quantise_map(dm), depth, {"method": "x"})
-        img, m = cache.load_fused(key)
+        entry = cache.lookup(key)
+        img, m = entry.load()
         assert np.array_equal(img, q) and np.array_equal(m, quantise_map(dm))
         assert np.abs(q - fused).max() <= (0.5 if depth == 8 else 0.5 / 257 + 1e-9)
-        assert cache.load_meta(key)["has_decision_map"] is True
-    cache.put_scores(key, cache.load_meta(key), {"qsf|default|f": 1.5})
-    assert cache.load_meta(key)["scores"] == {"qsf|default|f": 1.5}
+        assert entry.has_decision_map is True and entry.problem == ""
+    cache.put_scores(entry.meta, key, {"qsf|default|v1": 1.5})
+    assert cache.lookup(key).scores == {"qsf|default|v1": 1.5}
 
 
 def test_bit_depth_follows_the_sources(lytro_pair):

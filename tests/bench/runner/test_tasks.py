@@ -35,11 +35,15 @@ def test_cache_key_depends_on_what_changes_the_output():
     assert base != cache_key("gff", "1", {"r1": 45, "eps1": 0.3}, "otherpair")
     # where a method runs is not what it computes
     assert base == cache_key("gff", "1", {"r1": 45, "eps1": 0.3, "device": "cuda"}, "pairhash")
+    # plugin code: its source digest is part of the key
+    assert base != cache_key("gff", "1", {"r1": 45, "eps1": 0.3}, "pairhash", source="0123abcd")
 
 
 def test_plan_methods_resolves_overrides_into_full_parameters():
     (plan,) = plan_methods(["average"], {}, "cpu")
-    assert plan.params == {} and plan.overrides == {}  # average has no device field
+    assert plan.param_dict == {} and plan.source is None  # average has no device field
+    (gff,) = plan_methods(["gff"], {"gff": {"r1": "30"}}, "cpu")
+    assert gff.params.r1 == 30 and isinstance(gff.params, methods.METHODS.get("gff").Params)
     with pytest.raises(FusebenchError, match="not selected"):
         plan_methods(["average"], {"max-abs": {"x": "1"}}, None)
 
@@ -47,4 +51,4 @@ def test_plan_methods_resolves_overrides_into_full_parameters():
 def test_metric_specs_skip_metrics_without_the_convention():
     specs, skipped = metric_specs(["qc", "rmse"], "vifb")
     assert [s.name for s in specs] == ["rmse"] and skipped == ["qc"]
-    assert specs[0].key.startswith("rmse|vifb|")
+    assert specs[0].key == f"rmse|vifb|v{specs[0].version}"
