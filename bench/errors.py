@@ -30,3 +30,7 @@ class MethodOutputError(FusebenchError):
 
 class DataError(FusebenchError):
     """A dataset is missing, incomplete or fails its checksum."""
+
+
+class ImageTooSmallError(FusebenchError, ValueError):
+    """An image is smaller than a metric's (or filter's) window needs; the message names both."""
