@@ -1,11 +1,18 @@
 """Colour conversions shared by methods and metrics (float64, 0..255).
 
 BT.601 luma: Y = 0.299 R + 0.587 G + 0.114 B (the ``default`` metric colour
-rule, and MATLAB's ``rgb2gray`` up to its rounding).
+rule, and MATLAB's ``rgb2gray`` up to its rounding). A grey pixel (R = G = B)
+has luma exactly R: in floating point the weights sum to 0.9999999999999999
+and the weighted sum of three equal values can miss R by an ulp, which
+exact-equality tests in the edge metrics amplify, so :func:`luma` returns
+grey pixels unchanged.
 
     >>> import numpy as np
     >>> float(luma(np.array([[[255.0, 255.0, 255.0]]]))[0, 0])
     255.0
+    >>> grey = np.full((1, 1, 3), 4.0)
+    >>> float((grey @ BT601)[0, 0]), float(luma(grey)[0, 0])
+    (3.9999999999999996, 4.0)
 """
 
 from __future__ import annotations
@@ -18,11 +25,15 @@ MATLAB_RGB2GRAY = np.array([0.298936021293776, 0.587043074451121, 0.114020904255
 
 
 def luma(x: np.ndarray) -> np.ndarray:
-    """BT.601 luma of an H×W×3 image; grey H×W images are returned unchanged."""
+    """BT.601 luma of an H×W×3 image; grey H×W images and grey pixels (R = G = B) unchanged."""
     x = np.asarray(x, dtype=np.float64)
     if x.ndim == 2:
         return x
-    return x @ BT601
+    y = x @ BT601
+    r, g, b = x[..., 0], x[..., 1], x[..., 2]
+    grey = (r == g) & (g == b)
+    y[grey] = r[grey]
+    return y
 
 
 def rgb2gray_matlab(x: np.ndarray) -> np.ndarray:

@@ -62,7 +62,8 @@ class Convention:
     F = A = B (``None``: it depends on the image). ``min_size`` is the
     smallest image side the convention accepts. ``grey_as_rgb`` is empty when
     a grey image stored as three equal channels scores as the grey image;
-    otherwise it says why not.
+    otherwise it says why not. ``asymmetric`` is empty when swapping A and B
+    leaves the score unchanged; otherwise it says why not.
     """
 
     fn: Callable[..., float]
@@ -70,6 +71,7 @@ class Convention:
     identity: float | None = None
     min_size: int = 1
     grey_as_rgb: str = ""
+    asymmetric: str = ""
 
     def __post_init__(self):
         if self.channels not in CHANNEL_RULES:
@@ -82,9 +84,8 @@ class Convention:
 class Metric:
     """A registered metric: its conventions and the metadata reports and tests use.
 
-    ``asymmetric``: empty when the metric is symmetric in A and B, else why
-    not. ``blur_worse``: blurring a sharp fused image makes the score worse
-    (the metric measures sharpness or detail transfer).
+    ``blur_worse``: blurring a sharp fused image makes the score worse (the
+    metric measures sharpness or detail transfer).
     """
 
     name: str
@@ -96,7 +97,6 @@ class Metric:
     family: str = ""
     needs_reference: bool = False
     needs_decision_map: bool = False
-    asymmetric: str = ""
     blur_worse: bool = False
     module: str = field(default="", compare=False)
 
@@ -152,7 +152,6 @@ def register_metric(
     family: str | None = None,
     needs_reference: bool = False,
     needs_decision_map: bool = False,
-    asymmetric: str = "",
     blur_worse: bool = False,
 ) -> Metric:
     """Register metric ``name`` and return its :class:`Metric` (callable like ``compute``).
@@ -182,7 +181,6 @@ def register_metric(
         family=family,
         needs_reference=needs_reference,
         needs_decision_map=needs_decision_map,
-        asymmetric=asymmetric,
         blur_worse=blur_worse,
         module=module,
     )

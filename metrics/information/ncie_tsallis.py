@@ -132,8 +132,8 @@ qncie = register_metric(
         "Physica D 200 (2005)"
     ),
     conventions={
-        "default": Convention(_qncie, "luma", identity=1.0),
-        "mefb": Convention(_qncie_mefb, "mefb_channels", identity=1.0),
+        "default": Convention(_qncie, "luma"),
+        "mefb": Convention(_qncie_mefb, "mefb_channels"),
     },
 )
 te = register_metric(

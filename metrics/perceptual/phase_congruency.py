@@ -271,15 +271,16 @@ def qp_channel(a: np.ndarray, b: np.ndarray, f: np.ndarray, *, toolbox: bool = F
     return result + 0.0  # no negative zero
 
 
+_TIES = "the 'max' feature image S takes B's features where PC_A = PC_B (ties go to B)"
+
 qp = register_metric(
     "qp",
     higher_is_better=True,
     description="Q_P (Zhao et al.): phase-congruency feature (PC, edge, corner) agreement of F with A, B",
     citation="J. Zhao, R. Laganiere, Z. Liu, IJICIC 3(6A):1433-1447, 2007",
     conventions={
-        "default": Convention(qp_channel, "luma"),
-        "mefb": Convention(partial(qp_channel, toolbox=True), "mefb_channels", identity=1.0),
+        "default": Convention(qp_channel, "luma", asymmetric=_TIES),
+        "mefb": Convention(partial(qp_channel, toolbox=True), "mefb_channels", asymmetric=_TIES),
     },
-    asymmetric="the 'max' feature image S takes B's features where PC_A = PC_B (ties go to B)",
     blur_worse=True,
 )

@@ -147,16 +147,19 @@ def _vifp_sum(a: np.ndarray, b: np.ndarray, f: np.ndarray) -> float:
     return vifp_pair(a, f) + vifp_pair(b, f)
 
 
+_TIES = "per window the source with the smaller gain is kept; equal gains take B"
+
 viff = register_metric(
     "viff",
     higher_is_better=True,
     description="VIFF (Han et al.): multi-scale visual information fidelity of F to the sources",
     citation="Y. Han, Y. Cai, Y. Cao, X. Xu, Information Fusion 14(2):127-135, 2013",
     conventions={
-        "default": Convention(viff_channel, "luma", identity=1.0, min_size=VIF_MIN_SIZE),
-        "mefb": Convention(viff_channel, "mefb_channels", identity=1.0, min_size=VIF_MIN_SIZE),
+        "default": Convention(viff_channel, "luma", identity=1.0, min_size=VIF_MIN_SIZE, asymmetric=_TIES),
+        "mefb": Convention(
+            viff_channel, "mefb_channels", identity=1.0, min_size=VIF_MIN_SIZE, asymmetric=_TIES
+        ),
     },
-    asymmetric="per window the source with the smaller gain is kept; equal gains take B",
     blur_worse=True,
 )
 vifp = register_metric(

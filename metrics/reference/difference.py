@@ -67,7 +67,6 @@ psnr = register_metric(
         "vifb": Convention(_psnr_toolkit, "vifb_channels", identity=float("inf")),
         "mefb": Convention(_psnr_toolkit, "mefb_channels", identity=float("inf")),
     },
-    blur_worse=True,
 )
 rmse = register_metric(
     "rmse",
@@ -79,5 +78,4 @@ rmse = register_metric(
         "vifb": Convention(_rmse_toolkit, "vifb_channels", identity=0.0),
         "mefb": Convention(_rmse_toolkit, "mefb_channels", identity=0.0),
     },
-    blur_worse=True,
 )

@@ -312,7 +312,13 @@ qc = register_metric(
     ),
     conventions={
         "default": Convention(q_cvejic, "luma", identity=1.0, min_size=7),
-        "mefb": Convention(_qc_mefb, "mefb_channels", identity=1.0, min_size=7),
+        "mefb": Convention(
+            _qc_mefb,
+            "mefb_channels",
+            identity=1.0,
+            min_size=7,
+            asymmetric="Liu's code clips the score (0 where w < 0, 1 where w > 1), not the weight w",
+        ),
     },
     blur_worse=True,
 )
