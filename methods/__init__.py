@@ -21,7 +21,7 @@ from methods.base import (
     register_method,
 )
 
-import_submodules(__name__, exclude={"base", "common", "plugins", "testing"})
+import_submodules(__name__, exclude={"base", "contrast", "filters", "plugins", "pyramids", "testing"})
 
 __all__ = [
     "METHODS",
