@@ -19,7 +19,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from bench.color import luma, rgb2gray_matlab
+from bench.color import luma
+from bench.matlab import rgb2gray
 
 
 def to_luma(*images: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -51,9 +52,9 @@ def toolkit_channels(
     The caller averages the metric over the returned triples.
     """
     if f.ndim == 2:
-        return [(rgb2gray_matlab(a), rgb2gray_matlab(b), f)]
+        return [(rgb2gray(a), rgb2gray(b), f)]
     if convention == "mefb" and a.ndim == 2 and b.ndim == 2:
-        return [(a, b, rgb2gray_matlab(f) if fused_only_gray else f[..., 0])]
+        return [(a, b, rgb2gray(f) if fused_only_gray else f[..., 0])]
     return [(channel(a, k), channel(b, k), f[..., k]) for k in range(3)]
 
 

@@ -50,6 +50,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from bench.matlab import sobel
 from metrics.base import Convention, register_metric
 
 # Kumar's / Petrovic's perceptual constants.
@@ -73,15 +74,11 @@ def sobel_mirror(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sobel derivatives /8 of a 2-D image on its mirror extension (no edge repeat).
 
     Returns ``(gv, gh)``: ``gv`` responds to horizontal change (right − left),
-    ``gh`` to vertical change (bottom − top), both 'same' size.
+    ``gh`` to vertical change (bottom − top), both 'same' size: −gx/8 and
+    −gy/8 of :func:`bench.matlab.sobel` (separable form).
     """
-    p = np.pad(np.asarray(x, dtype=np.float64), 1, mode="reflect")
-    # 3×3 correlation written as shifted sums (separable Sobel: smooth × diff).
-    rows = p[:-2, :] + 2.0 * p[1:-1, :] + p[2:, :]  # vertical smoothing
-    cols = p[:, :-2] + 2.0 * p[:, 1:-1] + p[:, 2:]  # horizontal smoothing
-    gv = (rows[:, 2:] - rows[:, :-2]) / 8.0
-    gh = (cols[2:, :] - cols[:-2, :]) / 8.0
-    return gv, gh
+    gx, gy = sobel(x, "mirror", separable=True)
+    return (0.0 - gx) / 8.0, (0.0 - gy) / 8.0  # 0 − g: zeros stay positive
 
 
 def _strength_orientation(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -29,27 +29,27 @@ matters where gradients coincide (flat regions have weight 0 anyway).
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
 
+from bench.matlab import sobel
 from metrics.base import Convention, register_metric
-
-SOBEL_X = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
-SOBEL_Y = np.array([[1.0, 2.0, 1.0], [0.0, 0.0, 0.0], [-1.0, -2.0, -1.0]])
 
 TG, KG, DG = 0.9994, 15.0, 0.5
 TA, KA, DA = 0.9879, 22.0, 0.8
 QABF_MAX = TG / (1.0 + np.exp(-KG * (1.0 - DG))) * TA / (1.0 + np.exp(-KA * (1.0 - DA)))
 
 
-def sobel_strength_orientation(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sobel edge strength g and orientation α of a single-channel image (zero padding).
+def strength_orientation(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Edge strength g and orientation α of a single-channel image (Sobel, zero padding).
 
-    >>> g, a = sobel_strength_orientation(np.zeros((4, 4)))
+    The module's sx, sy are convolutions: sx = MATLAB's gx, sy = 0 − gy
+    (:func:`bench.matlab.sobel`).
+
+    >>> g, a = strength_orientation(np.zeros((4, 4)))
     >>> float(g.max()), float(a.max())
     (0.0, 1.5707963267948966)
     """
-    sx = ndimage.convolve(x, SOBEL_X, mode="constant", cval=0.0)
-    sy = ndimage.convolve(x, SOBEL_Y, mode="constant", cval=0.0)
+    sx, gy = sobel(x, "zero")
+    sy = 0.0 - gy  # keeps zeros positive, as the convolution gives them
     g = np.sqrt(sx * sx + sy * sy)
     zero = sx == 0
     alpha = np.arctan(np.divide(sy, sx, out=np.zeros_like(sy), where=~zero))
@@ -78,9 +78,9 @@ def qabf_map_value(a: np.ndarray, b: np.ndarray, f: np.ndarray, *, equal_rule: s
 
     When both sources have no gradient at all, returns 0.0 (nothing to transfer).
     """
-    ga, aa = sobel_strength_orientation(a)
-    gb, ab = sobel_strength_orientation(b)
-    gf, af = sobel_strength_orientation(f)
+    ga, aa = strength_orientation(a)
+    gb, ab = strength_orientation(b)
+    gf, af = strength_orientation(f)
     den = float(np.sum(ga + gb))
     if den == 0:
         return 0.0

@@ -40,21 +40,19 @@ Convention ``default`` only (scored on BT.601 luma): MEFB and VIFB have no Q_G.
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
 
+from bench.matlab import sobel
 from metrics.base import Convention, register_metric
 
-_SOBEL_X = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
-_SOBEL_Y = _SOBEL_X.T.copy()
 _GUARD = 1e-5
 _KG, _DG = 10.0, 0.5
 _KA, _DA = 20.0, 0.75
 
 
-def _sobel(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Strength and orientation (atan, sx = 0 replaced by 1e-5)."""
-    sx = ndimage.correlate(x, _SOBEL_X, mode="constant")
-    sy = ndimage.correlate(x, _SOBEL_Y, mode="constant")
+def _strength_orientation(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Strength and orientation (atan, sx = 0 replaced by 1e-5); sx = −gx, sy = −gy of MATLAB's Sobel."""
+    gx, gy = sobel(x, "zero")
+    sx, sy = 0.0 - gx, 0.0 - gy  # zeros stay positive, as the correlation gives them
     g = np.sqrt(sx * sx + sy * sy)
     sx = np.where(sx == 0, _GUARD, sx)
     return g, np.arctan(sy / sx)
@@ -76,9 +74,9 @@ def _preservation(gx, ax, gf, af) -> tuple[np.ndarray, np.ndarray]:
 
 def qg_channel(a: np.ndarray, b: np.ndarray, f: np.ndarray) -> float:
     """Q_G of one channel (Liu toolbox formula)."""
-    ga, aa = _sobel(np.asarray(a, dtype=np.float64))
-    gb, ab = _sobel(np.asarray(b, dtype=np.float64))
-    gf, af = _sobel(np.asarray(f, dtype=np.float64))
+    ga, aa = _strength_orientation(np.asarray(a, dtype=np.float64))
+    gb, ab = _strength_orientation(np.asarray(b, dtype=np.float64))
+    gf, af = _strength_orientation(np.asarray(f, dtype=np.float64))
     qa, wa = _preservation(ga, aa, gf, af)
     qb, wb = _preservation(gb, ab, _guard(gf), af)
     return float(np.mean((qa * wa + qb * wb) / (wa + wb)))

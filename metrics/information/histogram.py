@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from bench.matlab import round_half_away
 from metrics.base import Convention, register_metric
 
 NBINS = 256
@@ -83,23 +84,19 @@ def cross_entropy_bits(ix: np.ndarray, iy: np.ndarray) -> float:
     return float(np.sum(px[both] * np.log2(px[both] / py[both])))
 
 
-def _minmax_bins(x: np.ndarray) -> np.ndarray:
-    """VIFB ``mutinf``: stretch to 0..1 (constant image -> 0), bin int16(255·x) (half away from 0)."""
-    lo, hi = float(x.min()), float(x.max())
-    if hi == lo:
-        return np.zeros(x.shape, dtype=np.intp)
-    return np.floor((x - lo) / (hi - lo) * 255.0 + 0.5).astype(np.intp)
-
-
 def normalize1(x: np.ndarray) -> np.ndarray:
     """Z. Liu's ``normalize1``: round(255·(x − min)/(max − min)) as float; all-zero stays zero.
 
-    A constant non-zero image (0/0 in the original) maps to zeros here.
+    MATLAB ``round`` (:func:`bench.matlab.round_half_away`). A constant
+    non-zero image (0/0 in the original) maps to zeros here.
+
+    >>> normalize1(np.array([2.0, 3.0, 4.0])).tolist()
+    [0.0, 128.0, 255.0]
     """
     lo, hi = float(x.min()), float(x.max())
     if hi == lo:
         return np.zeros(x.shape, dtype=np.float64)
-    return np.floor((x - lo) / (hi - lo) * 255.0 + 0.5)
+    return round_half_away((x - lo) / (hi - lo) * 255.0)
 
 
 def _matlab_bins(x: np.ndarray) -> np.ndarray:
@@ -131,8 +128,8 @@ def _qmi(a: np.ndarray, b: np.ndarray, f: np.ndarray) -> float:
 
 def _qmi_toolkit(a: np.ndarray, b: np.ndarray, f: np.ndarray) -> float:
     """VIFB ``metricsMutinf.m``: min–max stretched 256 bins, natural log."""
-    iz = _minmax_bins(f)
-    return mutual_information(_minmax_bins(a), iz, np.log)[0] + mutual_information(_minmax_bins(b), iz, np.log)[0]
+    ia, ib, iz = (normalize1(x).astype(np.intp) for x in (a, b, f))  # int16(255·mat2gray(x))
+    return mutual_information(ia, iz, np.log)[0] + mutual_information(ib, iz, np.log)[0]
 
 
 def _nmi(ix: np.ndarray, iy: np.ndarray, iz: np.ndarray) -> float:

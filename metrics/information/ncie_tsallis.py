@@ -4,7 +4,8 @@ Both use 256×256 joint histograms of integer grey levels. ``default``
 rounds BT.601 luma (grey images as they are) to integers 0..255;
 ``mefb`` reproduces MEFB's ``metricsQncie.m`` / ``metricsTE.m``: each RGB
 channel separately (MEFB channel rule), every image first min–max
-stretched to 0..255 and rounded (``normalize1.m``), then averaged.
+stretched to 0..255 and rounded (``normalize1.m``,
+:func:`metrics.information.histogram.normalize1`), then averaged.
 
 Q_NCIE (Wang, Shen & Zhang 2005; Wang, Shen & Jin 2008), higher is better:
 
@@ -33,31 +34,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from bench.matlab import round_half_away
 from metrics.base import Convention, register_metric
+from metrics.information.histogram import normalize1
 
 TSALLIS_Q = 1.85  # Cvejic's constant
 _BINS = 256
 
 
-def matlab_round(x: np.ndarray) -> np.ndarray:
-    """MATLAB ``round``: halves away from zero (numpy rounds halves to even)."""
-    return np.sign(x) * np.floor(np.abs(x) + 0.5)
-
-
-def stretch_to_levels(x: np.ndarray) -> np.ndarray:
-    """MEFB ``normalize1``: min–max stretch to 0..255 and round; all-zero stays zero.
-
-    A constant non-zero image has no range; it maps to 0 (MATLAB would fail).
-    """
-    lo, hi = float(np.min(x)), float(np.max(x))
-    if hi == lo:
-        return np.zeros_like(x) if hi != 0 else x.copy()
-    return matlab_round((x - lo) / (hi - lo) * 255.0)
-
-
 def grey_levels(x: np.ndarray) -> np.ndarray:
     """Integer grey levels 0..255 of a float image (MATLAB-style rounding, clipped)."""
-    return np.clip(matlab_round(x), 0, _BINS - 1)
+    return np.clip(round_half_away(x), 0, _BINS - 1)
 
 
 def joint_histogram(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -112,7 +99,7 @@ def _qncie(a: np.ndarray, b: np.ndarray, f: np.ndarray) -> float:
 
 
 def _qncie_mefb(a: np.ndarray, b: np.ndarray, f: np.ndarray) -> float:
-    return ncie(stretch_to_levels(a), stretch_to_levels(b), stretch_to_levels(f))
+    return ncie(normalize1(a), normalize1(b), normalize1(f))
 
 
 def _te(a: np.ndarray, b: np.ndarray, f: np.ndarray) -> float:
@@ -120,7 +107,7 @@ def _te(a: np.ndarray, b: np.ndarray, f: np.ndarray) -> float:
 
 
 def _te_mefb(a: np.ndarray, b: np.ndarray, f: np.ndarray) -> float:
-    return tsallis_te(stretch_to_levels(a), stretch_to_levels(b), stretch_to_levels(f), transposed=True)
+    return tsallis_te(normalize1(a), normalize1(b), normalize1(f), transposed=True)
 
 
 qncie = register_metric(

@@ -36,8 +36,8 @@ channel then the mean (NaN where the original would divide 0 by 0).
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
 
+from bench.matlab import gaussian_taps, imfilter_separable, sobel
 from metrics.base import Convention, register_metric
 from metrics.information.histogram import normalize1
 
@@ -57,11 +57,7 @@ def _csf_filter(x: np.ndarray, response: np.ndarray) -> np.ndarray:
 
 def _gauss_same(x: np.ndarray, sigma: float) -> np.ndarray:
     """filter2 with the un-normalised 31×31 Gaussian of Liu's ``gaussian2d``, zero padding."""
-    t = np.arange(-15, 16, dtype=np.float64)
-    g = np.exp(-(t * t) / (2 * sigma * sigma))
-    y = ndimage.correlate1d(x, g, axis=0, mode="constant")
-    y = ndimage.correlate1d(y, g, axis=1, mode="constant")
-    return y / (2 * np.pi * sigma * sigma)
+    return imfilter_separable(x, gaussian_taps(31, sigma, normalize=False)) / (2 * np.pi * sigma * sigma)
 
 
 def _masked_contrast(x: np.ndarray, safe: bool) -> np.ndarray:
@@ -106,12 +102,9 @@ def _block_sums(x: np.ndarray, size: int = 16) -> np.ndarray:
     return xp.reshape((h + ph) // size, size, (w + pw) // size, size).sum(axis=(1, 3))
 
 
-_SOBEL_X = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
-
-
-def _sobel_magnitude(x: np.ndarray) -> np.ndarray:
-    gx = ndimage.correlate(x, _SOBEL_X, mode="constant")
-    gy = ndimage.correlate(x, _SOBEL_X.T, mode="constant")
+def _gradient_magnitude(x: np.ndarray) -> np.ndarray:
+    """Sobel magnitude, zero padding."""
+    gx, gy = sobel(x, "zero")
     return np.sqrt(gx * gx + gy * gy)
 
 
@@ -119,8 +112,8 @@ def qcv_value(a: np.ndarray, b: np.ndarray, f: np.ndarray, *, window: int = 16, 
     """Chen–Varshney Q_CV of single-channel images (after ``normalize1``); 0 when F = A = B."""
     a, b, f = normalize1(a), normalize1(b), normalize1(f)
     h, w = f.shape
-    la = _block_sums(_sobel_magnitude(a) ** alpha, window)
-    lb = _block_sums(_sobel_magnitude(b) ** alpha, window)
+    la = _block_sums(_gradient_magnitude(a) ** alpha, window)
+    lb = _block_sums(_gradient_magnitude(b) ** alpha, window)
     u, v = freqspace_meshgrid(h, w)
     r = np.sqrt((u * (w / 8.0)) ** 2 + (v * (h / 8.0)) ** 2)
     csf = 2.6 * (0.0192 + 0.144 * r) * np.exp(-((0.144 * r) ** 1.1))

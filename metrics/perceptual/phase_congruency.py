@@ -53,8 +53,8 @@ from functools import lru_cache, partial
 
 import numpy as np
 from scipy import fft as sfft
-from scipy import ndimage
 
+from bench.matlab import gaussian_taps, imfilter_separable
 from metrics.base import Convention, register_metric
 
 FEATURE_THRESHOLD = 0.1
@@ -216,18 +216,12 @@ def phase_congruency(
     return pc, (covy2 + covx2 + denom) / 2, (covy2 + covx2 - denom) / 2
 
 
-_WINDOW = None
+_WINDOW = gaussian_taps(11, 1.5)
 
 
 def _gauss_same(x: np.ndarray) -> np.ndarray:
     """11×11 Gaussian (σ = 1.5) 'same' filtering with zero padding (MATLAB ``filter2``)."""
-    global _WINDOW
-    if _WINDOW is None:
-        r = np.arange(11) - 5.0
-        w = np.exp(-(r**2) / (2 * 1.5**2))
-        _WINDOW = w / w.sum()
-    y = ndimage.correlate1d(x, _WINDOW, axis=0, mode="constant")
-    return ndimage.correlate1d(y, _WINDOW, axis=1, mode="constant")
+    return imfilter_separable(x, _WINDOW)
 
 
 def _feature_agreement(f1, f2, fmax, ff, mask1, mask2, mask3, c: float | None = 1e-4) -> float:

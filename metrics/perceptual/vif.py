@@ -47,8 +47,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import numpy as np
-from scipy import ndimage
 
+from bench.matlab import gaussian_taps, imfilter_separable
 from metrics.base import Convention, register_metric
 
 VIFF_NOISE_VAR = 0.005 * 255.0 * 255.0
@@ -59,24 +59,6 @@ _EPS = 1e-10
 VIF_MIN_SIZE = 41  # smallest side that still holds the 3×3 window at scale 4
 
 
-def gaussian_1d(size: int, sigma: float) -> np.ndarray:
-    """Normalised 1-D Gaussian; its outer product is MATLAB ``fspecial('gaussian', size, sigma)``.
-
-    >>> round(float(gaussian_1d(5, 1.0).sum()), 12)
-    1.0
-    """
-    r = np.arange(size) - (size - 1) / 2.0
-    g = np.exp(-(r**2) / (2.0 * sigma**2))
-    return g / g.sum()
-
-
-def filter_valid(x: np.ndarray, g: np.ndarray) -> np.ndarray:
-    """Separable 'valid' correlation of ``x`` with ``outer(g, g)`` (MATLAB ``filter2(..., 'valid')``)."""
-    h = (len(g) - 1) // 2
-    y = ndimage.correlate1d(x, g, axis=0, mode="constant")[h : x.shape[0] - h]
-    return ndimage.correlate1d(y, g, axis=1, mode="constant")[:, h : x.shape[1] - h]
-
-
 def vif_scale_stats(
     ref: np.ndarray, dist: np.ndarray
 ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -85,17 +67,17 @@ def vif_scale_stats(
     dist = np.asarray(dist, dtype=np.float64)
     for scale in range(1, 5):
         n = 2 ** (4 - scale + 1) + 1
-        win = gaussian_1d(n, n / 5.0)
+        win = gaussian_taps(n, n / 5.0)
         if scale > 1:
-            ref = filter_valid(ref, win)[::2, ::2]
-            dist = filter_valid(dist, win)[::2, ::2]
+            ref = imfilter_separable(ref, win, shape="valid")[::2, ::2]
+            dist = imfilter_separable(dist, win, shape="valid")[::2, ::2]
         if min(ref.shape) < n:
             raise ValueError(f"image too small for VIF scale {scale} ({n}×{n} window)")
-        mu1 = filter_valid(ref, win)
-        mu2 = filter_valid(dist, win)
-        s1 = np.maximum(filter_valid(ref * ref, win) - mu1 * mu1, 0.0)
-        s2 = np.maximum(filter_valid(dist * dist, win) - mu2 * mu2, 0.0)
-        s12 = filter_valid(ref * dist, win) - mu1 * mu2
+        mu1 = imfilter_separable(ref, win, shape="valid")
+        mu2 = imfilter_separable(dist, win, shape="valid")
+        s1 = np.maximum(imfilter_separable(ref * ref, win, shape="valid") - mu1 * mu1, 0.0)
+        s2 = np.maximum(imfilter_separable(dist * dist, win, shape="valid") - mu2 * mu2, 0.0)
+        s12 = imfilter_separable(ref * dist, win, shape="valid") - mu1 * mu2
         g = s12 / (s1 + _EPS)
         sv = s2 - g * s12
         flat1 = s1 < _EPS

@@ -38,8 +38,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from bench.matlab import gaussian_taps, imfilter_separable
 from metrics.base import Convention, register_metric
-from metrics.structural.ssim import filter_valid, gaussian_window, ssim_map
+from metrics.structural.ssim import ssim_map
 
 MS_SSIM_WEIGHTS = np.array([0.0448, 0.2856, 0.3001, 0.2363, 0.1333])
 _WIN, _SIGMA = 11, 1.5
@@ -59,12 +60,12 @@ def downsample2(x: np.ndarray) -> np.ndarray:
 
 def cs_mean(x: np.ndarray, y: np.ndarray, data_range: float = 255.0, k2: float = 0.03) -> float:
     """Mean contrast–structure term (2σxy + C2)/(σx² + σy² + C2), Gaussian window, valid region."""
-    g = gaussian_window(_WIN, _SIGMA)
+    g = gaussian_taps(_WIN, _SIGMA)
     c2 = (k2 * data_range) ** 2
-    mx, my = filter_valid(x, g), filter_valid(y, g)
-    sx2 = filter_valid(x * x, g) - mx * mx
-    sy2 = filter_valid(y * y, g) - my * my
-    sxy = filter_valid(x * y, g) - mx * my
+    mx, my = imfilter_separable(x, g, shape="valid"), imfilter_separable(y, g, shape="valid")
+    sx2 = imfilter_separable(x * x, g, shape="valid") - mx * mx
+    sy2 = imfilter_separable(y * y, g, shape="valid") - my * my
+    sxy = imfilter_separable(x * y, g, shape="valid") - mx * my
     return float(np.mean((2 * sxy + c2) / (sx2 + sy2 + c2)))
 
 

@@ -12,7 +12,8 @@ Functional core (single-channel float64 arrays; other metrics import these):
 
 * :func:`uiqi_map` — Wang & Bovik 2002 universal image quality index on a
   sliding ``block``×``block`` box window (valid region).
-* :func:`gaussian_window`, :func:`filter_valid`.
+* Windows and filtering come from :mod:`bench.matlab` (``gaussian_taps``,
+  ``imfilter_separable(..., shape="valid")``).
 
     >>> import numpy as np
     >>> x = np.random.default_rng(0).uniform(0, 255, (32, 32))
@@ -27,38 +28,12 @@ channel then the mean; ``mefb`` differs only in channel handling, see
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
 
+from bench.matlab import gaussian_taps, imfilter_separable
 from metrics.base import Convention, register_metric
 
 # --------------------------------------------------------------------------
 # functional core
-
-
-def gaussian_window(win_size: int = 11, sigma: float = 1.5) -> np.ndarray:
-    """1-D normalised Gaussian taps; ``np.outer(g, g)`` is MATLAB ``fspecial('gaussian')``.
-
-    >>> float(gaussian_window(11, 1.5).sum())
-    1.0
-    """
-    r = (win_size - 1) / 2.0
-    x = np.arange(win_size, dtype=np.float64) - r
-    g = np.exp(-(x * x) / (2.0 * sigma * sigma))
-    return g / g.sum()
-
-
-def filter_valid(x: np.ndarray, taps: np.ndarray) -> np.ndarray:
-    """Separable correlation with ``outer(taps, taps)``, 'valid' region only.
-
-    >>> filter_valid(np.ones((5, 5)), np.ones(3) / 3).shape
-    (3, 3)
-    """
-    n = len(taps)
-    lo = n // 2
-    hi = n - 1 - lo
-    y = ndimage.correlate1d(x, taps, axis=0, mode="constant")
-    y = ndimage.correlate1d(y, taps, axis=1, mode="constant")
-    return y[lo : x.shape[0] - hi, lo : x.shape[1] - hi]
 
 
 def ssim_map(
@@ -88,15 +63,15 @@ def ssim_map(
         raise ValueError(f"ssim_map: need two equal single-channel images, got {x.shape} and {y.shape}")
     if min(x.shape) < win_size:
         raise ValueError(f"ssim_map: image {x.shape} smaller than the {win_size}×{win_size} window")
-    g = gaussian_window(win_size, sigma)
+    g = gaussian_taps(win_size, sigma)
     c1 = (k1 * data_range) ** 2
     c2 = (k2 * data_range) ** 2
-    mx = filter_valid(x, g)
-    my = filter_valid(y, g)
+    mx = imfilter_separable(x, g, shape="valid")
+    my = imfilter_separable(y, g, shape="valid")
     mx2, my2, mxy = mx * mx, my * my, mx * my
-    sx2 = filter_valid(x * x, g) - mx2
-    sy2 = filter_valid(y * y, g) - my2
-    sxy = filter_valid(x * y, g) - mxy
+    sx2 = imfilter_separable(x * x, g, shape="valid") - mx2
+    sy2 = imfilter_separable(y * y, g, shape="valid") - my2
+    sxy = imfilter_separable(x * y, g, shape="valid") - mxy
     return ((2 * mxy + c1) * (2 * sxy + c2)) / ((mx2 + my2 + c1) * (sx2 + sy2 + c2))
 
 
@@ -115,12 +90,12 @@ def uiqi_map(x: np.ndarray, y: np.ndarray, block: int = 8) -> np.ndarray:
     y = np.asarray(y, dtype=np.float64)
     box = np.full(block, 1.0 / block)
     n = block * block
-    mx = filter_valid(x, box)
-    my = filter_valid(y, box)
+    mx = imfilter_separable(x, box, shape="valid")
+    my = imfilter_separable(y, box, shape="valid")
     # unbiased variances as in Wang & Bovik's code
-    sx2 = (filter_valid(x * x, box) - mx * mx) * n / (n - 1)
-    sy2 = (filter_valid(y * y, box) - my * my) * n / (n - 1)
-    sxy = (filter_valid(x * y, box) - mx * my) * n / (n - 1)
+    sx2 = (imfilter_separable(x * x, box, shape="valid") - mx * mx) * n / (n - 1)
+    sy2 = (imfilter_separable(y * y, box, shape="valid") - my * my) * n / (n - 1)
+    sxy = (imfilter_separable(x * y, box, shape="valid") - mx * my) * n / (n - 1)
     den_s = sx2 + sy2
     den_m = mx * mx + my * my
     num = 4.0 * sxy * mx * my

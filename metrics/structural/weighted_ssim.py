@@ -47,8 +47,8 @@ from typing import NamedTuple
 import numpy as np
 from scipy import ndimage
 
+from bench.matlab import fspecial_gaussian, gaussian_taps, imfilter_separable
 from metrics.base import Convention, register_metric
-from metrics.structural.ssim import filter_valid, gaussian_window
 
 _C1 = (0.01 * 255.0) ** 2
 _C2 = (0.03 * 255.0) ** 2
@@ -69,13 +69,13 @@ class LocalMoments(NamedTuple):
 
 def local_moments(x: np.ndarray, y: np.ndarray, taps: np.ndarray) -> LocalMoments:
     """Weighted (biased) local moments with the separable window ``outer(taps, taps)``."""
-    mx, my = filter_valid(x, taps), filter_valid(y, taps)
+    mx, my = imfilter_separable(x, taps, shape="valid"), imfilter_separable(y, taps, shape="valid")
     return LocalMoments(
         mx,
         my,
-        filter_valid(x * x, taps) - mx * mx,
-        filter_valid(y * y, taps) - my * my,
-        filter_valid(x * y, taps) - mx * my,
+        imfilter_separable(x * x, taps, shape="valid") - mx * mx,
+        imfilter_separable(y * y, taps, shape="valid") - my * my,
+        imfilter_separable(x * y, taps, shape="valid") - mx * my,
     )
 
 
@@ -100,15 +100,12 @@ def _check_size(x: np.ndarray, name: str, n: int = 7) -> None:
         raise ValueError(f"metric {name}: image {x.shape} is smaller than the {n}×{n} window")
 
 
-def octave_gaussian(n: int, sigma: float) -> np.ndarray:
-    """``fspecial('gaussian', n, sigma)`` normalised again by ``sum(sum(.))``, as Liu's code does.
+def liu_window(n: int = 7, sigma: float = 1.5) -> np.ndarray:
+    """Liu's window: ``fspecial('gaussian', n, sigma)`` divided again by ``sum(sum(.))``, Octave's sums.
 
     Sums run sequentially in column-major order (Octave's order), not pairwise.
     """
-    r = (n - 1) / 2.0
-    x = np.arange(n, dtype=np.float64) - r
-    k = np.exp(-(x[None, :] ** 2 + x[:, None] ** 2) / (2.0 * sigma * sigma))
-    k = k / np.cumsum(k.T.ravel())[-1]
+    k = fspecial_gaussian(n, sigma, summation="sequential")
     return k / np.cumsum(np.cumsum(k, axis=0)[-1])[-1]
 
 
@@ -202,11 +199,11 @@ class _MefbFilters:
 
     def __init__(self, **images: np.ndarray):
         self.images = images
-        self.kernel = octave_gaussian(7, 1.5)
-        taps = gaussian_window(7, 1.5)
+        self.kernel = liu_window(7, 1.5)
+        taps = gaussian_taps(7, 1.5)
         names = sorted(images)
         keys = [(n,) for n in names] + [(x, y) for i, x in enumerate(names) for y in names[i:]]
-        self._sums = {k: filter_valid(self._product(k), taps) for k in keys}
+        self._sums = {k: imfilter_separable(self._product(k), taps, shape="valid") for k in keys}
         fragile = np.logical_or.reduce([_flat_windows(x, 7) for x in images.values()])
         for i, x in enumerate(names):
             for y in names[i:]:
@@ -243,7 +240,7 @@ def _default_moments(x: np.ndarray, y: np.ndarray) -> LocalMoments:
     Without this, windows where an image is constant carry rounding noise
     (~1e-13) in σ², σxy, and weight ratios of two such noises are arbitrary.
     """
-    m = local_moments(x, y, gaussian_window(7, 1.5))
+    m = local_moments(x, y, gaussian_taps(7, 1.5))
     flat_x, flat_y = _flat_windows(x, 7), _flat_windows(y, 7)
     sxx, syy, sxy = m.sxx.copy(), m.syy.copy(), m.sxy.copy()
     sxx[flat_x] = 0.0

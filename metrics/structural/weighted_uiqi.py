@@ -16,7 +16,8 @@ windows; variances are the same windows' (unbiased). Flat windows: Q0 as
 ``uiqi_map`` defines it (2μxμy/(μx²+μy²), 1 for two zero means); λ = 1/2
 where s(A|w) + s(B|w) = 0; when both sources are flat everywhere
 (Σ c = 0) all windows weigh equally.
-Edge images use Sobel on a mirror-extended image.
+Edge images use the Sobel magnitude on a mirror-extended image
+(:func:`bench.matlab.sobel`, border ``mirror``).
 
 ``mefb`` (``qw`` only): MEFB's ``metricsQw.m`` (Z. Liu's ``metricPeilla.m``
 run with ``sw = 3``), which returns the *edge-dependent* index with α = 1
@@ -37,10 +38,10 @@ ICIP 2003; Z. Wang, A. C. Bovik, "A universal image quality index", IEEE SPL 200
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
 
+from bench.matlab import gaussian_taps, imfilter, imfilter_separable, sobel
 from metrics.base import Convention, register_metric
-from metrics.structural.ssim import filter_valid, gaussian_window, uiqi_map
+from metrics.structural.ssim import uiqi_map
 from metrics.structural.weighted_ssim import local_moments, ssim_from_moments
 
 UIQI_BLOCK = 8
@@ -53,8 +54,8 @@ def _local_variance(x: np.ndarray, block: int) -> np.ndarray:
     """Unbiased variance in sliding block×block windows ('valid'), as ``uiqi_map`` uses."""
     box = np.full(block, 1.0 / block)
     n = block * block
-    m = filter_valid(x, box)
-    return np.maximum(filter_valid(x * x, box) - m * m, 0.0) * n / (n - 1)
+    m = imfilter_separable(x, box, shape="valid")
+    return np.maximum(imfilter_separable(x * x, box, shape="valid") - m * m, 0.0) * n / (n - 1)
 
 
 def weighted_quality(a: np.ndarray, b: np.ndarray, f: np.ndarray, block: int = UIQI_BLOCK) -> float:
@@ -71,22 +72,17 @@ def weighted_quality(a: np.ndarray, b: np.ndarray, f: np.ndarray, block: int = U
     return float(np.sum(c * (lam * q_af + (1 - lam) * q_bf)))
 
 
-def sobel_magnitude(x: np.ndarray) -> np.ndarray:
-    """Sobel gradient magnitude on a mirror-extended image."""
-    return np.hypot(ndimage.sobel(x, axis=1, mode="mirror"), ndimage.sobel(x, axis=0, mode="mirror"))
-
-
 def edge_quality(a: np.ndarray, b: np.ndarray, f: np.ndarray, alpha: float = EDGE_ALPHA) -> float:
     """Q_E = Q_W(A,B,F)^(1−α) · Q_W(A',B',F')^α (``default``, Sobel edge images)."""
-    q_edges = weighted_quality(sobel_magnitude(a), sobel_magnitude(b), sobel_magnitude(f))
+    q_edges = weighted_quality(*(np.hypot(*sobel(x, "mirror")) for x in (a, b, f)))
     if alpha == 1.0:
         return q_edges
     return float(weighted_quality(a, b, f) ** (1.0 - alpha) * q_edges**alpha)
 
 
 def _prewitt_magnitude(x: np.ndarray) -> np.ndarray:
-    gx = ndimage.correlate(x, _PREWITT_X, mode="constant")
-    gy = ndimage.correlate(x, _PREWITT_Y, mode="constant")
+    gx = imfilter(x, _PREWITT_X, "zero")
+    gy = imfilter(x, _PREWITT_Y, "zero")
     return np.sqrt(gx * gx + gy * gy)
 
 
@@ -95,7 +91,7 @@ def mefb_qw(a: np.ndarray, b: np.ndarray, f: np.ndarray) -> float:
     if min(a.shape) < 11:
         raise ValueError(f"metric qw (mefb): image {a.shape} is smaller than the 11×11 SSIM window")
     ea, eb, ef = _prewitt_magnitude(a), _prewitt_magnitude(b), _prewitt_magnitude(f)
-    taps = gaussian_window(11, 1.5)
+    taps = gaussian_taps(11, 1.5)
     c1, c2 = (0.01 * 255.0) ** 2, (0.03 * 255.0) ** 2
     mab = local_moments(ea, eb, taps)
     s_a, s_b = mab.sxx.copy(), mab.syy.copy()

@@ -8,7 +8,7 @@ from scipy import ndimage
 
 import metrics
 from bench.color import luma
-from metrics.edge.qabf import QABF_MAX, qabf_map_value, sobel_strength_orientation
+from metrics.edge.qabf import QABF_MAX, qabf_map_value, strength_orientation
 
 
 def test_perfect_fusion_reaches_analytic_maximum(lytro_pair):
@@ -36,7 +36,7 @@ def test_range_and_symmetry(lytro_pair):
 def test_orientation_is_half_pi_where_no_horizontal_response():
     x = np.zeros((9, 9))
     x[4:, :] = 100.0  # horizontal edge: sx == 0 everywhere
-    g, alpha = sobel_strength_orientation(x)
+    g, alpha = strength_orientation(x)
     assert g.max() > 0
     np.testing.assert_allclose(alpha[2:-2, 2:-2], np.pi / 2)
 

@@ -41,11 +41,11 @@ def test_blurred_fusion_scores_lower(lytro_pair):
 
 
 def test_mefb_grey_sources_rgb_fused_uses_rgb2gray_for_ag_and_red_for_ei(lytro_pair):
-    from bench.color import rgb2gray_matlab
+    from bench.matlab import rgb2gray
 
     a, b = (x[..., 1] for x in lytro_pair)
     f = lytro_pair[0][:, :, ::-1].copy()
     assert metrics.compute("qag", a, b, f, convention="mefb") == pytest.approx(
-        average_gradient_matlab(rgb2gray_matlab(f)), rel=1e-12
+        average_gradient_matlab(rgb2gray(f)), rel=1e-12
     )
     assert metrics.compute("ei", a, b, f, convention="mefb") == pytest.approx(edge_intensity(f[..., 0]), rel=1e-12)

@@ -7,13 +7,13 @@ import pytest
 
 import metrics
 from bench.color import luma
+from bench.matlab import round_half_away
 from bench.validate.mefb import metrics_vs_mefb
+from metrics.information.histogram import normalize1
 from metrics.information.ncie_tsallis import (
     joint_histogram,
-    matlab_round,
     ncie,
     nonlinear_correlation,
-    stretch_to_levels,
     tsallis_mi,
 )
 
@@ -47,7 +47,7 @@ def test_tsallis_matches_cellwise_definition(rng):
 
 
 def test_ncc_of_an_image_with_itself_is_its_entropy_in_bytes(lytro_pair):
-    x = np.clip(matlab_round(luma(lytro_pair[0])), 0, 255)
+    x = np.clip(round_half_away(luma(lytro_pair[0])), 0, 255)
     p = joint_histogram(x, x).sum(axis=1)
     p = p[p > 0]
     assert nonlinear_correlation(x, x) == pytest.approx(-np.sum(p * np.log2(p)) / 8, rel=1e-12)
@@ -69,12 +69,11 @@ def test_fused_closer_to_sources_scores_higher(lytro_pair, rng):
         assert metrics.compute(name, a, b, good) == pytest.approx(metrics.compute(name, b, a, good), rel=1e-12)
 
 
-def test_matlab_round_and_stretch():
-    np.testing.assert_array_equal(matlab_round(np.array([0.5, 1.5, 2.5, -0.5])), [1, 2, 3, -1])
-    s = stretch_to_levels(np.array([[10.0, 20.0], [30.0, 10.0]]))
+def test_stretch_to_levels_rounds_like_matlab():
+    s = normalize1(np.array([[10.0, 20.0], [30.0, 10.0]]))
     np.testing.assert_array_equal(s, [[0, 128], [255, 0]])  # 127.5 rounds up, like MATLAB
     z = np.zeros((3, 3))
-    np.testing.assert_array_equal(stretch_to_levels(z), z)
+    np.testing.assert_array_equal(normalize1(z), z)
 
 
 def test_reproduces_octave_calibration_rows(shared_reference):

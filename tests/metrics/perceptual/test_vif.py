@@ -12,8 +12,6 @@ from bench.errors import ImageTooSmallError, ParameterError
 from bench.io import read_image
 from bench.validate.mefb import metrics_vs_mefb
 from metrics.perceptual.vif import (
-    filter_valid,
-    gaussian_1d,
     vif_scale_stats,
     viff_channel,
     vifp_pair,
@@ -24,15 +22,6 @@ from metrics.perceptual.vif import (
 def lytro_gff(shared_datasets):
     f, _ = read_image(shared_datasets / "mfifb" / "fused" / "GFF" / "lytro_01_GFF.jpg")
     return f
-
-
-def test_filter_valid_is_matlab_fspecial_filter2_valid(rng):
-    x = rng.uniform(0, 255, (40, 50))
-    g = gaussian_1d(9, 9 / 5)
-    r = np.arange(9) - 4.0
-    w = np.exp(-(r[:, None] ** 2 + r[None, :] ** 2) / (2 * (9 / 5) ** 2))
-    full = ndimage.correlate(x, w / w.sum(), mode="constant")
-    np.testing.assert_allclose(filter_valid(x, g), full[4:-4, 4:-4], rtol=1e-10)
 
 
 def test_pyramid_shapes_follow_valid_filtering_and_decimation(lytro_pair):

@@ -1,22 +1,11 @@
-"""Building blocks in methods/common.py, checked on real Lytro crops."""
+"""Box and guided filters (methods/filters.py), checked on real Lytro crops."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from bench.color import luma
-from methods.common import (
-    adaptive_histeq,
-    box_filter,
-    box_mean,
-    filter2,
-    filter_separable,
-    gaussian_kernel,
-    gaussian_kernel_1d,
-    guided_filter,
-    laplacian_pyramid,
-    reconstruct_laplacian,
-)
+from methods.filters import box_filter, box_mean, guided_filter
 
 
 def _brute_box(x, r):
@@ -64,29 +53,3 @@ def test_colour_guide_follows_colour_edges(lytro_pair):
     q = guided_filter(g, p, 4, 1e-4)
     assert q.shape == p.shape
     assert np.mean(np.abs(q - p)) < 0.02  # a colour guide reproduces its own luma closely
-
-
-def test_separable_filter_equals_2d_filter(lytro_pair):
-    x = luma(lytro_pair[0])[:40, :50]
-    k = gaussian_kernel_1d(11, 5.0)
-    for border in ("zero", "replicate", "symmetric"):
-        np.testing.assert_allclose(filter_separable(x, k, k, border),
-                                   filter2(x, gaussian_kernel(11, 5.0), border), atol=1e-9)
-
-
-def test_laplacian_pyramid_is_exactly_invertible(lytro_pair):
-    x = lytro_pair[0][:101, :77]
-    pyr = laplacian_pyramid(x, 4)
-    assert [p.shape[:2] for p in pyr] == [(101, 77), (51, 39), (26, 20), (13, 10)]
-    np.testing.assert_allclose(reconstruct_laplacian(pyr), x, atol=1e-9)
-
-
-def test_adaptive_histeq_spreads_a_low_contrast_image(lytro_pair):
-    x = luma(lytro_pair[0])[:128, :160] / 255.0 * 0.3 + 0.2  # squeezed into 0.2..0.5
-    y = adaptive_histeq(x, (8, 8), 0.01)
-    assert y.shape == x.shape and 0.0 <= y.min() and y.max() <= 1.0
-    assert y.std() > 1.5 * x.std()
-    # locally monotone: within one tile a brighter pixel never maps darker
-    t = slice(40, 56), slice(60, 80)
-    order = np.argsort(x[t].ravel(), kind="stable")
-    assert np.all(np.diff(y[t].ravel()[order]) >= -0.05)
