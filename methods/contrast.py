@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from bench.matlab import round_half_away
+
 __all__ = ["adaptive_histeq"]
 
 
@@ -67,10 +69,10 @@ def adaptive_histeq(x: np.ndarray, tiles: tuple[int, int] = (8, 8), clip_limit: 
     xp = np.pad(x, pads, mode="symmetric")
     th, tw = tdim
     ny, nx = tiles
-    bins = np.floor(xp * (nbins - 1) + 0.5).astype(np.int64)
+    bins = round_half_away(xp * (nbins - 1)).astype(np.int64)
     npix = th * tw
     min_clip = -(-npix // nbins)
-    limit = min_clip + int(np.floor(clip_limit * (npix - min_clip) + 0.5))
+    limit = min_clip + int(round_half_away(clip_limit * (npix - min_clip)))
     # per-tile histograms in one bincount
     tile_id = (np.arange(xp.shape[0]) // th)[:, None] * nx + (np.arange(xp.shape[1]) // tw)[None, :]
     hists = np.bincount((tile_id * nbins + bins).ravel(), minlength=ny * nx * nbins)

@@ -70,7 +70,7 @@ class ObjectivePerformance(NamedTuple):
     n_petrovic: float
 
 
-def sobel_mirror(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def mirror_gradients(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sobel derivatives /8 of a 2-D image on its mirror extension (no edge repeat).
 
     Returns ``(gv, gh)``: ``gv`` responds to horizontal change (right − left),
@@ -82,7 +82,7 @@ def sobel_mirror(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _strength_orientation(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    gv, gh = sobel_mirror(x)
+    gv, gh = mirror_gradients(x)
     g = np.sqrt(gh * gh + gv * gv)
     with np.errstate(divide="ignore", invalid="ignore"):
         alpha = np.arctan(gv / gh)  # ±π/2 where gh = 0 and gv ≠ 0

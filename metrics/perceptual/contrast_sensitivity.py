@@ -55,14 +55,14 @@ def _csf_filter(x: np.ndarray, response: np.ndarray) -> np.ndarray:
     return np.real(np.fft.ifft2(np.fft.ifftshift(spec)))
 
 
-def _gauss_same(x: np.ndarray, sigma: float) -> np.ndarray:
+def _liu_blur(x: np.ndarray, sigma: float) -> np.ndarray:
     """filter2 with the un-normalised 31×31 Gaussian of Liu's ``gaussian2d``, zero padding."""
     return imfilter_separable(x, gaussian_taps(31, sigma, normalize=False)) / (2 * np.pi * sigma * sigma)
 
 
 def _masked_contrast(x: np.ndarray, safe: bool) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
-        c = np.abs(_gauss_same(x, 2.0) / _gauss_same(x, 4.0) - 1.0)
+        c = np.abs(_liu_blur(x, 2.0) / _liu_blur(x, 4.0) - 1.0)
     if safe:  # 0/0 where the filtered image vanishes: no contrast
         c = np.nan_to_num(c, nan=0.0, posinf=0.0)
     return c**3 / (c**2 + 1e-4)

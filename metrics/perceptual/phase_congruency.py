@@ -219,7 +219,7 @@ def phase_congruency(
 _WINDOW = gaussian_taps(11, 1.5)
 
 
-def _gauss_same(x: np.ndarray) -> np.ndarray:
+def _local_mean(x: np.ndarray) -> np.ndarray:
     """11×11 Gaussian (σ = 1.5) 'same' filtering with zero padding (MATLAB ``filter2``)."""
     return imfilter_separable(x, _WINDOW)
 
@@ -230,14 +230,14 @@ def _feature_agreement(f1, f2, fmax, ff, mask1, mask2, mask3, c: float | None = 
     ``c``: the toolbox's stabiliser (σ_XF + c)/(sqrt(|σ_X² σ_F²|) + c); ``None``: the
     plain correlation coefficient, 0 where σ_X² σ_F² ≤ 1e-12 (a locally flat map).
     """
-    ff_mu = _gauss_same(ff)
-    ff_var = _gauss_same(ff * ff) - ff_mu**2
+    ff_mu = _local_mean(ff)
+    ff_var = _local_mean(ff * ff) - ff_mu**2
     best = None
     for feat, mask in ((f1, mask1), (f2, mask2), (fmax, mask3)):
         x = feat * mask
-        mu = _gauss_same(x)
-        var = _gauss_same(x * x) - mu**2
-        cov = _gauss_same(x * ff) - mu * ff_mu
+        mu = _local_mean(x)
+        var = _local_mean(x * x) - mu**2
+        cov = _local_mean(x * ff) - mu * ff_mu
         if c is None:
             prod = var * ff_var
             ok = mask & (prod > _FLAT_PRODUCT)

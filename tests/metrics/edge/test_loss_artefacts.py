@@ -9,7 +9,7 @@ from scipy import ndimage
 import metrics
 from bench.color import luma
 from bench.validate.mefb import metrics_vs_mefb
-from metrics.edge.loss_artefacts import objective_performance, sobel_mirror
+from metrics.edge.loss_artefacts import objective_performance, mirror_gradients
 
 FAMILY = ("qabf-petrovic", "qlabf", "qnabf", "qnabf-petrovic")
 # one colour, one grey, one grey-sources-with-RGB-fused image (MEFB red-channel rule)
@@ -70,7 +70,7 @@ def test_blur_loses_information_and_noise_adds_artefacts(crop, candidates):
 
 def test_sobel_mirror_matches_scipy_sobel_on_mirrored_image(lytro_pair):
     x = luma(lytro_pair[0])[:40, :50]
-    gv, gh = sobel_mirror(x)
+    gv, gh = mirror_gradients(x)
     np.testing.assert_allclose(gv, ndimage.sobel(x, axis=1, mode="mirror") / 8, atol=1e-12)
     np.testing.assert_allclose(gh, ndimage.sobel(x, axis=0, mode="mirror") / 8, atol=1e-12)
 
