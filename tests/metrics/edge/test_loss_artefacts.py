@@ -9,7 +9,7 @@ from scipy import ndimage
 import metrics
 from bench.color import luma
 from bench.validate.mefb import metrics_vs_mefb
-from metrics.edge.loss_artefacts import objective_performance, mirror_gradients
+from metrics.edge.loss_artefacts import mirror_gradients, objective_performance
 
 FAMILY = ("qabf-petrovic", "qlabf", "qnabf", "qnabf-petrovic")
 # one colour, one grey, one grey-sources-with-RGB-fused image (MEFB red-channel rule)
