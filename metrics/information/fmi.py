@@ -36,6 +36,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from bench.errors import ImageTooSmallError
 from bench.matlab import sobel
 from metrics.base import Convention, register_metric
 
@@ -112,7 +113,7 @@ def _pair_fmi(x: _WindowPdf, f: _WindowPdf) -> np.ndarray:
 def feature_mutual_information(a: np.ndarray, b: np.ndarray, f: np.ndarray, window: int = WINDOW) -> float:
     """FMI of single-channel images with gradient features (see module docstring)."""
     if min(a.shape) < window + 2:
-        raise ValueError(f"metric fmi: image {a.shape} is too small for {window}×{window} windows")
+        raise ImageTooSmallError(f"metric fmi: image {a.shape} is too small for {window}×{window} windows")
     wa, wb, wf = (_windows(gradient_feature(x), window) for x in (a, b, f))
     total = 0.0
     n = wa.shape[1]

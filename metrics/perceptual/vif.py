@@ -48,6 +48,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from bench.errors import ImageTooSmallError
 from bench.matlab import gaussian_taps, imfilter_separable
 from metrics.base import Convention, register_metric
 
@@ -72,7 +73,7 @@ def vif_scale_stats(
             ref = imfilter_separable(ref, win, shape="valid")[::2, ::2]
             dist = imfilter_separable(dist, win, shape="valid")[::2, ::2]
         if min(ref.shape) < n:
-            raise ValueError(f"image too small for VIF scale {scale} ({n}×{n} window)")
+            raise ImageTooSmallError(f"image too small for VIF scale {scale} ({n}×{n} window)")
         mu1 = imfilter_separable(ref, win, shape="valid")
         mu2 = imfilter_separable(dist, win, shape="valid")
         s1 = np.maximum(imfilter_separable(ref * ref, win, shape="valid") - mu1 * mu1, 0.0)

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from bench.errors import ImageTooSmallError
 from bench.matlab import gaussian_taps, imfilter_separable
 from metrics.base import Convention, register_metric
 from metrics.structural.ssim import ssim_map
@@ -88,7 +89,7 @@ def ms_ssim_pair(x: np.ndarray, y: np.ndarray, data_range: float = 255.0) -> flo
     y = np.asarray(y, dtype=np.float64)
     levels = n_scales(x.shape)
     if levels == 0:
-        raise ValueError(f"ms-ssim: image {x.shape} smaller than the {_WIN}×{_WIN} window")
+        raise ImageTooSmallError(f"ms-ssim: image {x.shape} smaller than the {_WIN}×{_WIN} window")
     weights = MS_SSIM_WEIGHTS
     if levels < len(MS_SSIM_WEIGHTS):
         weights = MS_SSIM_WEIGHTS[:levels] / MS_SSIM_WEIGHTS[:levels].sum()

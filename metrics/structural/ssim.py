@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from bench.errors import ImageTooSmallError
 from bench.matlab import gaussian_taps, imfilter_separable
 from metrics.base import Convention, register_metric
 
@@ -62,7 +63,7 @@ def ssim_map(
     if x.ndim != 2 or x.shape != y.shape:
         raise ValueError(f"ssim_map: need two equal single-channel images, got {x.shape} and {y.shape}")
     if min(x.shape) < win_size:
-        raise ValueError(f"ssim_map: image {x.shape} smaller than the {win_size}×{win_size} window")
+        raise ImageTooSmallError(f"ssim_map: image {x.shape} smaller than the {win_size}×{win_size} window")
     g = gaussian_taps(win_size, sigma)
     c1 = (k1 * data_range) ** 2
     c2 = (k2 * data_range) ** 2

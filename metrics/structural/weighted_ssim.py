@@ -47,6 +47,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy import ndimage
 
+from bench.errors import ImageTooSmallError
 from bench.matlab import fspecial_gaussian, gaussian_taps, imfilter_separable
 from metrics.base import Convention, register_metric
 
@@ -97,7 +98,7 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 
 def _check_size(x: np.ndarray, name: str, n: int = 7) -> None:
     if min(x.shape) < n:
-        raise ValueError(f"metric {name}: image {x.shape} is smaller than the {n}×{n} window")
+        raise ImageTooSmallError(f"metric {name}: image {x.shape} is smaller than the {n}×{n} window")
 
 
 def liu_window(n: int = 7, sigma: float = 1.5) -> np.ndarray:

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from bench.errors import ImageTooSmallError
 from bench.matlab import gaussian_taps, imfilter, imfilter_separable, sobel
 from metrics.base import Convention, register_metric
 from metrics.structural.ssim import uiqi_map
@@ -61,7 +62,7 @@ def _local_variance(x: np.ndarray, block: int) -> np.ndarray:
 def weighted_quality(a: np.ndarray, b: np.ndarray, f: np.ndarray, block: int = UIQI_BLOCK) -> float:
     """Q_W of single-channel images with UIQI on block×block windows (``default``)."""
     if min(a.shape) < block:
-        raise ValueError(f"metric qw/qe: image {a.shape} is smaller than the {block}×{block} window")
+        raise ImageTooSmallError(f"metric qw/qe: image {a.shape} is smaller than the {block}×{block} window")
     q_af, q_bf = uiqi_map(a, f, block), uiqi_map(b, f, block)
     s_a, s_b = _local_variance(a, block), _local_variance(b, block)
     s = s_a + s_b
@@ -89,7 +90,7 @@ def _prewitt_magnitude(x: np.ndarray) -> np.ndarray:
 def mefb_qw(a: np.ndarray, b: np.ndarray, f: np.ndarray) -> float:
     """MEFB's ``Qw`` of single-channel images (edge-dependent, α = 1; see module doc)."""
     if min(a.shape) < 11:
-        raise ValueError(f"metric qw (mefb): image {a.shape} is smaller than the 11×11 SSIM window")
+        raise ImageTooSmallError(f"metric qw (mefb): image {a.shape} is smaller than the 11×11 SSIM window")
     ea, eb, ef = _prewitt_magnitude(a), _prewitt_magnitude(b), _prewitt_magnitude(f)
     taps = gaussian_taps(11, 1.5)
     c1, c2 = (0.01 * 255.0) ** 2, (0.03 * 255.0) ** 2
