@@ -45,7 +45,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from bench.errors import ImageTooSmallError, ParameterError
+from bench.errors import ImageTooSmallError, ParameterError, RegistryError
 from bench.io import as_float_image, check_same_size
 from bench.registry import Registry
 from metrics.channels import to_luma, toolkit_mean
@@ -75,7 +75,7 @@ class Convention:
 
     def __post_init__(self):
         if self.channels not in CHANNEL_RULES:
-            raise ParameterError(
+            raise RegistryError(
                 f"unknown channel rule {self.channels!r} (available: {', '.join(CHANNEL_RULES)})"
             )
 
@@ -156,17 +156,18 @@ def register_metric(
 ) -> Metric:
     """Register metric ``name`` and return its :class:`Metric` (callable like ``compute``).
 
-    ``family`` defaults to the package the default function lives in
+    Invalid registrations raise :class:`bench.errors.RegistryError`. ``family``
+    defaults to the package the default function lives in
     (``metrics.<family>.<module>``).
     """
     conventions = dict(conventions)
     if "default" not in conventions:
-        raise ParameterError(f"metric {name!r}: a 'default' convention is required")
+        raise RegistryError(f"metric {name!r}: a 'default' convention is required")
     for conv, spec in conventions.items():
         if not isinstance(spec, Convention):
-            raise ParameterError(f"metric {name!r}: convention {conv!r} must be a Convention")
+            raise RegistryError(f"metric {name!r}: convention {conv!r} must be a Convention")
     if not description or "\n" in description:
-        raise ParameterError(f"metric {name!r}: give a one-line description")
+        raise RegistryError(f"metric {name!r}: give a one-line description")
     module = getattr(conventions["default"].fn, "__module__", "") or ""
     if family is None:
         parts = module.split(".")

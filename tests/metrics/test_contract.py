@@ -229,3 +229,21 @@ def test_metadata_is_complete():
         assert m.version and m.family and m.description and m.citation, name
         assert m.module.startswith(f"metrics.{m.family}."), name
         assert next(iter(m.conventions)) == "default", name
+
+
+def test_bad_registrations_are_registry_errors():
+    from bench.errors import RegistryError
+    from metrics.base import Convention, register_metric
+
+    def fn(a, b, f):
+        return 0.0
+
+    with pytest.raises(RegistryError, match="'default' convention"):
+        register_metric("x-test", higher_is_better=True, description="d", citation="c",
+                        conventions={"vifb": Convention(fn)})
+    with pytest.raises(RegistryError, match="channel rule"):
+        Convention(fn, "per_pixel")
+    with pytest.raises(RegistryError, match="already registered"):
+        register_metric("qabf", higher_is_better=True, description="d", citation="c",
+                        conventions={"default": Convention(fn)})
+    assert "x-test" not in metrics.list_metrics()
