@@ -1,36 +1,39 @@
-"""Colour conversions shared by methods and metrics (float64, 0..255).
+"""Colour conversions and per-channel helpers shared by methods and metrics (float64, 0..255).
 
 BT.601 luma: Y = 0.299 R + 0.587 G + 0.114 B (the ``default`` metric colour
-rule, and MATLAB's ``rgb2gray`` up to its rounding).
+rule; MATLAB's ``rgb2gray``, with its rounded weights, is
+:func:`bench.matlab.rgb2gray`). A grey pixel (R = G = B) has luma exactly R: in floating point the weights sum to 0.9999999999999999
+and the weighted sum of three equal values can miss R by an ulp, which
+exact-equality tests in the edge metrics amplify, so :func:`luma` returns
+grey pixels unchanged.
 
     >>> import numpy as np
     >>> float(luma(np.array([[[255.0, 255.0, 255.0]]]))[0, 0])
     255.0
+    >>> grey = np.full((1, 1, 3), 4.0)
+    >>> float((grey @ BT601)[0, 0]), float(luma(grey)[0, 0])
+    (3.9999999999999996, 4.0)
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 BT601 = np.array([0.299, 0.587, 0.114])
-# MATLAB rgb2gray uses these rounded coefficients.
-MATLAB_RGB2GRAY = np.array([0.298936021293776, 0.587043074451121, 0.114020904255103])
 
 
 def luma(x: np.ndarray) -> np.ndarray:
-    """BT.601 luma of an H×W×3 image; grey H×W images are returned unchanged."""
+    """BT.601 luma of an H×W×3 image; grey H×W images and grey pixels (R = G = B) unchanged."""
     x = np.asarray(x, dtype=np.float64)
     if x.ndim == 2:
         return x
-    return x @ BT601
-
-
-def rgb2gray_matlab(x: np.ndarray) -> np.ndarray:
-    """MATLAB ``rgb2gray`` on a double image (no rounding)."""
-    x = np.asarray(x, dtype=np.float64)
-    if x.ndim == 2:
-        return x
-    return x @ MATLAB_RGB2GRAY
+    y = x @ BT601
+    r, g, b = x[..., 0], x[..., 1], x[..., 2]
+    grey = (r == g) & (g == b)
+    y[grey] = r[grey]
+    return y
 
 
 def rgb_to_ycbcr(x: np.ndarray) -> np.ndarray:
@@ -50,3 +53,27 @@ def ycbcr_to_rgb(x: np.ndarray) -> np.ndarray:
     b = y + cb * (2.0 * (1.0 - 0.114))
     g = (y - 0.299 * r - 0.114 * b) / 0.587
     return np.stack([r, g, b], axis=-1)
+
+
+def per_channel(fn: Callable[[np.ndarray, np.ndarray], np.ndarray], a: np.ndarray,
+                b: np.ndarray) -> np.ndarray:
+    """Apply a grey fusion rule ``fn(a2d, b2d) -> f2d`` to each channel of H×W×C inputs.
+
+        >>> per_channel(np.maximum, np.zeros((2, 2, 3)), np.ones((2, 2, 3))).shape
+        (2, 2, 3)
+    """
+    if a.ndim == 2:
+        return fn(a, b)
+    return np.stack([fn(a[..., c], b[..., c]) for c in range(a.shape[2])], axis=-1)
+
+
+def weighted_blend(w: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """w·A + (1−w)·B with an H×W weight broadcast over colour channels.
+
+        >>> weighted_blend(np.array([[1.0, 0.0]]), np.full((1, 2, 3), 9.0), np.zeros((1, 2, 3)))[..., 0]
+        array([[9., 0.]])
+    """
+    w = np.asarray(w, dtype=np.float64)
+    if a.ndim == 3 and w.ndim == 2:
+        w = w[..., None]
+    return w * a + (1.0 - w) * b

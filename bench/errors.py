@@ -16,10 +16,14 @@ The hierarchy::
     │                         conventions not starting with "default"
     ├── ParameterError        (also ValueError) invalid method parameter, metric
     │                         convention, option or setting (e.g. FUSEBENCH_MAX_PIXELS)
-    ├── MethodOutputError     a method returned NaN/inf or the wrong shape
+    ├── ImageTooSmallError    (also ValueError) image smaller than a metric's window
+    ├── MethodOutputError     a method returned NaN/inf, the wrong shape, dtype or range,
+    │                         or wrote into its read-only inputs
     ├── DataError             dataset or manifest missing, incomplete or unsafe
     │   ├── ChecksumError     (bench.datasets.manifest) sha256 mismatch
     │   └── OfflineError      (bench.datasets.download) download host unreachable
+    ├── RunDirectoryError     run directory locked by another run, holding another
+    │                         run, or not writable
     ├── CheckpointError       training checkpoint unreadable, or refused because it
     │                         holds objects other than plain data
     ├── WeightsError          (methods.cnn_patch.weights) bad cnn-patch weights file
@@ -76,3 +80,7 @@ class CheckpointError(FusebenchError):
 
 class RunDirectoryError(FusebenchError):
     """A run directory is locked by another run, holds another run, or cannot be written."""
+
+
+class ImageTooSmallError(FusebenchError, ValueError):
+    """An image is smaller than a metric's (or filter's) window needs; the message names both."""

@@ -35,9 +35,9 @@ import numpy as np
 import pywt
 from scipy import ndimage
 
+from bench.color import per_channel
 from bench.errors import ParameterError
 from methods.base import FusionMethod, FusionResult, register_method
-from methods.common import per_channel
 
 APPROX_RULES = ("mean", "max-abs")
 DETAIL_RULES = ("max-abs-window", "max-abs", "mean")

@@ -28,7 +28,7 @@ True runs the authors' complete MATLAB pipeline instead — MATLAB studio-range
 YCbCr rounded to 8 bits, the same gradient fusion and integration, then their
 post-processing of the luminance: the gamma range normalisation
 :func:`channel_norm` to [16, 235] and CLAHE (8×8 tiles, clip limit 0.003,
-:func:`methods.common.adaptive_histeq`). That reproduces their published
+:func:`methods.contrast.adaptive_histeq`). That reproduces their published
 outputs (≈ 40 dB, Q^AB/F within 0.002) but alters contrast, so identical
 inputs do not come back unchanged; hence off by default.
 
@@ -51,7 +51,7 @@ from scipy import fft
 from bench.color import rgb_to_ycbcr, ycbcr_to_rgb
 from bench.errors import ParameterError
 from methods.base import FusionMethod, FusionResult, register_method
-from methods.common import adaptive_histeq
+from methods.contrast import adaptive_histeq
 
 
 def forward_gradients(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

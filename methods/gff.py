@@ -38,30 +38,25 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bench.color import rgb2gray_matlab
+from bench.matlab import gaussian_taps, imfilter, imfilter_separable, rgb2gray, round_half_away
 from methods.base import FusionMethod, FusionResult, register_method
-from methods.common import filter2, filter_separable, gaussian_kernel_1d, guided_filter
+from methods.filters import guided_filter
 
 LAPLACIAN_3X3 = np.array([[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]])
-
-
-def matlab_round(x: np.ndarray) -> np.ndarray:
-    """Round half away from zero (MATLAB ``round`` / ``uint8`` conversion)."""
-    return np.sign(x) * np.floor(np.abs(x) + 0.5)
 
 
 def gray_u8(x: np.ndarray) -> np.ndarray:
     """Grey image as MATLAB ``rgb2gray`` gives it for a uint8 colour image (rounded)."""
     if x.ndim == 2:
         return x
-    return np.clip(matlab_round(rgb2gray_matlab(x)), 0, 255)
+    return np.clip(round_half_away(rgb2gray(x)), 0, 255)
 
 
 def gff_weights(ga: np.ndarray, gb: np.ndarray, r1: int = 45, eps1: float = 0.3, r2: int = 7,
                 eps2: float = 1e-6, quantise: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Normalised base and detail weights of source A from grey images in 0..1."""
-    g1 = gaussian_kernel_1d(11, 5.0)
-    sal = [filter_separable(np.abs(filter2(g, LAPLACIAN_3X3, "replicate")), g1, g1, "replicate")
+    g1 = gaussian_taps(11, 5.0)
+    sal = [imfilter_separable(np.abs(imfilter(g, LAPLACIAN_3X3, "replicate")), g1, g1, "replicate")
            for g in (ga, gb)]
     p_a = (sal[0] + 1e-12 >= sal[1] + 1e-12).astype(np.float64)  # argmax, ties -> A
     weights = []
@@ -69,8 +64,8 @@ def gff_weights(ga: np.ndarray, gb: np.ndarray, r1: int = 45, eps1: float = 0.3,
         wa = guided_filter(ga, p_a, r, eps)
         wb = guided_filter(gb, 1.0 - p_a, r, eps)
         if quantise:
-            wa = np.clip(matlab_round(wa * 255.0), 0, 255) / 255.0
-            wb = np.clip(matlab_round(wb * 255.0), 0, 255) / 255.0
+            wa = np.clip(round_half_away(wa * 255.0), 0, 255) / 255.0
+            wb = np.clip(round_half_away(wb * 255.0), 0, 255) / 255.0
         wa, wb = wa + 1e-12, wb + 1e-12
         weights.append(wa / (wa + wb))
     return weights[0], weights[1]
@@ -102,8 +97,8 @@ class GFF(FusionMethod):
         wb_a, wd_a = gff_weights(ga, gb, params.r1, params.eps1, params.r2, params.eps2,
                                  params.quantise_weights)
         box = np.full(params.base_size, 1.0 / params.base_size)
-        base_a = filter_separable(a, box, box, "replicate")
-        base_b = filter_separable(b, box, box, "replicate")
+        base_a = imfilter_separable(a, box, box, "replicate")
+        base_b = imfilter_separable(b, box, box, "replicate")
         if a.ndim == 3:
             wb_ae, wd_ae = wb_a[..., None], wd_a[..., None]
         else:

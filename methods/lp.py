@@ -28,8 +28,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bench.color import per_channel
 from methods.base import FusionMethod, FusionResult, register_method
-from methods.common import laplacian_pyramid, max_levels, per_channel, reconstruct_laplacian
+from methods.pyramids import laplacian_pyramid, max_levels, reconstruct_laplacian
 
 
 def lp_fuse_gray(a: np.ndarray, b: np.ndarray, levels: int = 4) -> np.ndarray:

@@ -33,8 +33,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bench.color import per_channel
 from methods.base import FusionMethod, FusionResult, register_method
-from methods.common import guided_filter, per_channel
+from methods.filters import guided_filter
 
 
 def _weight(sx: np.ndarray, sy: np.ndarray) -> np.ndarray:

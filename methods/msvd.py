@@ -40,10 +40,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bench.color import per_channel
 from bench.errors import ParameterError
 from methods._lapack_svd import right_singular_vectors
 from methods.base import FusionMethod, FusionResult, register_method
-from methods.common import per_channel
 
 SIGNS = ("matlab", "aligned")
 

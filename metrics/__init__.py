@@ -1,28 +1,45 @@
-"""Fusion quality metrics: a registry of pure functions with metadata.
+"""Fusion quality metrics: a registry of pure functions with metadata, by family.
 
-    >>> import metrics
-    >>> metrics.list_metrics("q*")                     # doctest: +SKIP
-    ['qabf', 'qag', 'qlabf', 'qmi', 'qsf', ...]
-    >>> metrics.compute("qabf", a, b, fused, convention="vifb")   # doctest: +SKIP
+    >>> import metrics, numpy as np
+    >>> sorted(metrics.list_metrics("qa*"))
+    ['qabf', 'qabf-petrovic', 'qag']
+    >>> x = np.tile(np.arange(16.0) * 10, (16, 1))   # RF² = 15·16·100 / 256, CF = 0
+    >>> round(metrics.compute("qsf", x, x, x, convention="vifb"), 6)
+    9.682458
 
-Each family lives in its own module; importing this package registers all
-built-in metrics. The paper's five indices are ``PAPER_FIVE``.
+Each family is a subpackage named for what its metrics measure (``edge``,
+``information``, ``structural``, ``perceptual``, ``image``, ``reference``);
+importing this package registers all built-in metrics. ``bench metrics``
+lists them with their module. The paper's five indices are ``PAPER_FIVE``.
 """
 
 from bench.registry import import_submodules
-from metrics.base import METRICS, Metric, compute, get_metric, list_metrics, register_metric
+from metrics.base import (
+    METRICS,
+    Convention,
+    Metric,
+    check_convention,
+    compute,
+    get_metric,
+    known_conventions,
+    list_metrics,
+    register_metric,
+)
 
 PAPER_FIVE = ("qabf", "qag", "qlabf", "qmi", "qsf")
 
-# A new metric family is one new module file here; nothing else to edit.
+# A new metric family is one new subpackage here; nothing else to edit.
 import_submodules(__name__, exclude={"base", "channels"})
 
 __all__ = [
     "METRICS",
+    "Convention",
     "Metric",
     "PAPER_FIVE",
+    "check_convention",
     "compute",
     "get_metric",
+    "known_conventions",
     "list_metrics",
     "register_metric",
 ]

@@ -1,53 +1,109 @@
 """Metric registry, metadata and the functional ``compute`` entry point.
 
-A metric is a pure function registered with its metadata::
+A metric is registered as data: its conventions map a name to a
+single-channel function plus a *channel rule* saying how colour images
+reach it, and the metric declares its version, direction, a one-line
+description and a citation::
 
-    @register_metric("qsf", higher_is_better=True, conventions=("default", "vifb"),
-                     citation="Eskicioglu & Fisher 1995")
-    def qsf(a, b, f, *, convention="default"):
-        ...
+    qsf = register_metric(
+        "qsf", higher_is_better=True, description="spatial frequency of F",
+        citation="Eskicioglu & Fisher 1995",
+        conventions={"default": Convention(lambda a, b, f: spatial_frequency(f), "luma")},
+    )
 
-``a``, ``b``, ``f`` arrive as float64 arrays in 0..255 (H×W or H×W×3), with
-equal H×W already checked. Channel handling is the metric's job (see
-``metrics.channels``) because conventions differ on it. Full-reference
-metrics (``needs_reference=True``) also receive ``reference=`` (the
-all-in-focus image); decision-map metrics (``needs_decision_map=True``)
-receive ``decision_map=`` and ``mask=``.
+Channel rules (applied by :func:`compute`, never by the metric itself):
+
+* ``luma`` — colour images reduced to BT.601 luma (:func:`bench.color.luma`;
+  a grey pixel stored as equal R, G, B keeps its exact value), grey images
+  as they are; the function gets single-channel (A, B, F) (and the reference
+  in luma, for full-reference metrics);
+* ``vifb_channels`` / ``mefb_channels`` — the MATLAB toolkits' per-channel
+  rule (:func:`metrics.channels.toolkit_channels`), mean over the triples;
+* ``mefb_channels_gray_fused`` — as ``mefb_channels`` but grey sources with
+  an RGB fused image use MATLAB ``rgb2gray(F)`` (MEFB's AG);
+* ``as_is`` — the function receives the float images unchanged.
+
+``a``, ``b``, ``f`` are converted to float64 in 0..255 and checked for equal
+size before dispatch; images smaller than a convention's ``min_size`` raise
+:class:`bench.errors.ImageTooSmallError`. The single applicability check is
+:meth:`Metric.applies`; the single convention-name check is
+:func:`check_convention`.
+
+    >>> import numpy as np
+    >>> m = get_metric("qsf")
+    >>> m.applies("vifb"), get_metric("psnr-gt").applies("default")
+    (True, False)
+    >>> compute("qsf", np.zeros((8, 8)), np.zeros((8, 8)), np.full((8, 8), 7.0))
+    0.0
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import numpy as np
 
-from bench.errors import ParameterError, RegistrationError
+from bench.errors import ImageTooSmallError, ParameterError, RegistrationError
 from bench.io import as_float_image, check_same_size
 from bench.registry import Registry
+from metrics.channels import to_luma, toolkit_mean
+
+CHANNEL_RULES = ("luma", "vifb_channels", "mefb_channels", "mefb_channels_gray_fused", "as_is")
+
+
+@dataclass(frozen=True)
+class Convention:
+    """One way of computing a metric: a function and the channel rule feeding it.
+
+    ``fn(a, b, f, **inputs) -> float`` receives single-channel float64 images
+    for every rule but ``as_is``. ``identity`` is the documented value for
+    F = A = B (``None``: it depends on the image). ``min_size`` is the
+    smallest image side the convention accepts. ``grey_as_rgb`` is empty when
+    a grey image stored as three equal channels scores as the grey image;
+    otherwise it says why not. ``asymmetric`` is empty when swapping A and B
+    leaves the score unchanged; otherwise it says why not.
+    """
+
+    fn: Callable[..., float]
+    channels: str = "luma"
+    identity: float | None = None
+    min_size: int = 1
+    grey_as_rgb: str = ""
+    asymmetric: str = ""
+
+    def __post_init__(self):
+        if self.channels not in CHANNEL_RULES:
+            raise RegistrationError(
+                f"unknown channel rule {self.channels!r} (available: {', '.join(CHANNEL_RULES)})"
+            )
 
 
 @dataclass(frozen=True)
 class Metric:
+    """A registered metric: its conventions and the metadata reports and tests use.
+
+    ``blur_worse``: blurring a sharp fused image makes the score worse (the
+    metric measures sharpness or detail transfer).
+    """
+
     name: str
-    fn: Callable[..., float]
     higher_is_better: bool
-    conventions: tuple[str, ...] = ("default",)
-    citation: str = ""
+    conventions: Mapping[str, Convention]
+    description: str
+    citation: str
+    version: str = "1"
+    family: str = ""
     needs_reference: bool = False
     needs_decision_map: bool = False
-    description: str = ""
-    extra: dict = field(default_factory=dict)
-    version: str = "1"
+    blur_worse: bool = False
+    module: str = field(default="", compare=False)
 
-    def applies(self, convention: str, *, has_reference: bool = False, has_mask: bool = False,
-                has_decision_map: bool = False) -> bool:
-        """True when the metric has ``convention`` and every input it needs is present."""
-        if convention not in self.conventions:
-            return False
-        if self.needs_reference and not has_reference:
-            return False
-        return not (self.needs_decision_map and not (has_mask and has_decision_map))
+    @property
+    def fn(self) -> Callable[..., float]:
+        """The ``default`` convention's function (its source file fingerprints the metric)."""
+        return self.conventions["default"].fn
 
     @property
     def direction(self) -> str:
@@ -57,13 +113,22 @@ class Metric:
     def arrow(self) -> str:
         return "↑" if self.higher_is_better else "↓"
 
-    def resolve_convention(self, convention: str) -> str | None:
-        """The convention to use, or None when this metric lacks it.
-
-        ``"default"`` always resolves. A named convention the metric does not
-        implement returns None (callers decide to skip or raise).
-        """
-        return convention if convention in self.conventions else None
+    def applies(
+        self,
+        convention: str,
+        *,
+        has_reference: bool = False,
+        has_mask: bool = False,
+        has_decision_map: bool = False,
+    ) -> bool:
+        """True when the metric has ``convention`` and every input it needs is present."""
+        if convention not in self.conventions:
+            return False
+        if self.needs_reference and not has_reference:
+            return False
+        if self.needs_decision_map and not (has_mask and has_decision_map):
+            return False
+        return True
 
     def __call__(self, a, b, fused, convention: str = "default", **kw) -> float:
         return compute(self.name, a, b, fused, convention=convention, **kw)
@@ -76,33 +141,48 @@ def register_metric(
     name: str,
     *,
     higher_is_better: bool,
-    conventions: tuple[str, ...] = ("default",),
-    citation: str = "",
+    conventions: Mapping[str, Convention],
+    description: str,
+    citation: str,
+    version: str = "1",
+    family: str | None = None,
     needs_reference: bool = False,
     needs_decision_map: bool = False,
-):
-    """Decorator: register ``fn(a, b, f, *, convention, **kw) -> float`` as metric ``name``."""
-    if not conventions or conventions[0] != "default":
-        raise RegistrationError(f"metric {name!r}: the first convention must be 'default'")
+    blur_worse: bool = False,
+) -> Metric:
+    """Register metric ``name`` and return its :class:`Metric` (callable like ``compute``).
 
-    def deco(fn):
-        doc = (fn.__doc__ or "").strip()
-        METRICS.add(
-            name,
-            Metric(
-                name=name,
-                fn=fn,
-                higher_is_better=higher_is_better,
-                conventions=tuple(conventions),
-                citation=citation,
-                needs_reference=needs_reference,
-                needs_decision_map=needs_decision_map,
-                description=doc.splitlines()[0] if doc else "",
-            ),
-        )
-        return fn
-
-    return deco
+    Invalid registrations raise :class:`bench.errors.RegistrationError`. ``family``
+    defaults to the package the default function lives in
+    (``metrics.<family>.<module>``).
+    """
+    conventions = dict(conventions)
+    if "default" not in conventions:
+        raise RegistrationError(f"metric {name!r}: a 'default' convention is required")
+    for conv, spec in conventions.items():
+        if not isinstance(spec, Convention):
+            raise RegistrationError(f"metric {name!r}: convention {conv!r} must be a Convention")
+    if not description or "\n" in description:
+        raise RegistrationError(f"metric {name!r}: give a one-line description")
+    module = getattr(conventions["default"].fn, "__module__", "") or ""
+    if family is None:
+        parts = module.split(".")
+        family = parts[1] if len(parts) > 2 and parts[0] == "metrics" else "plugin"
+    metric = Metric(
+        name=name,
+        higher_is_better=higher_is_better,
+        conventions=MappingProxyType({"default": conventions.pop("default"), **conventions}),
+        description=description,
+        citation=citation,
+        version=str(version),
+        family=family,
+        needs_reference=needs_reference,
+        needs_decision_map=needs_decision_map,
+        blur_worse=blur_worse,
+        module=module,
+    )
+    METRICS.add(name, metric)
+    return metric
 
 
 def list_metrics(pattern: str = "*") -> list[str]:
@@ -112,6 +192,38 @@ def list_metrics(pattern: str = "*") -> list[str]:
 
 def get_metric(name: str) -> Metric:
     return METRICS.get(name)
+
+
+def known_conventions() -> tuple[str, ...]:
+    """Every convention name some registered metric implements, ``default`` first."""
+    names = {c for n in METRICS.names() for c in METRICS.get(n).conventions}
+    return ("default", *sorted(names - {"default"}))
+
+
+def check_convention(convention: str) -> str:
+    """``convention`` if any metric implements it, else a :class:`ParameterError` listing them.
+
+    >>> check_convention("vifb")
+    'vifb'
+    """
+    known = known_conventions()
+    if convention not in known:
+        raise ParameterError(f"unknown convention {convention!r} (available: {', '.join(known)})")
+    return convention
+
+
+def _dispatch(spec: Convention, a, b, f, kw: dict) -> float:
+    if spec.channels == "luma":
+        if "reference" in kw:
+            (kw["reference"],) = to_luma(kw["reference"])
+        return spec.fn(*to_luma(a, b, f), **kw)
+    if spec.channels == "as_is":
+        return spec.fn(a, b, f, **kw)
+    if spec.channels == "vifb_channels":
+        return toolkit_mean(spec.fn, a, b, f, "vifb")
+    return toolkit_mean(
+        spec.fn, a, b, f, "mefb", fused_only_gray=spec.channels == "mefb_channels_gray_fused"
+    )
 
 
 def compute(
@@ -131,11 +243,12 @@ def compute(
 
     >>> import numpy as np
     >>> x = np.full((8, 8), 100.0)
-    >>> compute("qsf", x, x, x)          # doctest: +SKIP
+    >>> compute("sd", x, x, x)
     0.0
     """
     metric = get_metric(name)
-    if convention not in metric.conventions:
+    spec = metric.conventions.get(convention)
+    if spec is None:
         raise ParameterError(
             f"metric {metric.name!r} has no convention {convention!r} "
             f"(available: {', '.join(metric.conventions)})"
@@ -144,6 +257,11 @@ def compute(
     b = as_float_image(b, "B")
     f = as_float_image(fused, "F")
     check_same_size(A=a, B=b, F=f)
+    if min(f.shape[:2]) < spec.min_size:
+        raise ImageTooSmallError(
+            f"metric {metric.name!r} ({convention}): image {f.shape[0]}×{f.shape[1]} is too small "
+            f"(at least {spec.min_size}×{spec.min_size} needed)"
+        )
     kw = {}
     if metric.needs_reference:
         if reference is None:
@@ -157,4 +275,4 @@ def compute(
         kw["decision_map"] = np.asarray(decision_map, dtype=np.float64)
         kw["mask"] = np.asarray(mask, dtype=np.float64)
         check_same_size(F=f, decision_map=kw["decision_map"], mask=kw["mask"])
-    return float(metric.fn(a, b, f, convention=convention, **kw))
+    return float(_dispatch(spec, a, b, f, kw))

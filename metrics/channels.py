@@ -1,9 +1,9 @@
-"""Channel handling shared by metrics.
+"""Channel rules that :func:`metrics.compute` applies (``Convention.channels``).
 
-``default``: grey images as they are, colour images reduced to BT.601 luma.
-``vifb`` / ``mefb``: the toolkits score each RGB channel separately and
-average (a grey source is paired with every fused channel); their exact
-rules for grey/colour mixes live in the functions below.
+``luma``: grey images as they are, colour images reduced to BT.601 luma.
+``vifb_channels`` / ``mefb_channels``: the toolkits score each RGB channel
+separately and average (a grey source is paired with every fused channel);
+their exact rules for grey/colour mixes live in the functions below.
 
     >>> import numpy as np
     >>> a, b, f = np.zeros((4, 4, 3)), np.zeros((4, 4)), np.zeros((4, 4, 3))
@@ -19,7 +19,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from bench.color import luma, rgb2gray_matlab
+from bench.color import luma
+from bench.matlab import rgb2gray
 
 
 def to_luma(*images: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -30,19 +31,6 @@ def to_luma(*images: np.ndarray) -> tuple[np.ndarray, ...]:
 def channel(x: np.ndarray, k: int) -> np.ndarray:
     """Channel ``k`` of a colour image; a grey image is its own every channel."""
     return x if x.ndim == 2 else x[..., k]
-
-
-def n_channels(*images: np.ndarray) -> int:
-    return 3 if any(x.ndim == 3 for x in images) else 1
-
-
-def per_channel_mean(fn: Callable[..., float], *images: np.ndarray) -> float:
-    """Mean over channels of ``fn(channel(a,k), channel(b,k), channel(f,k))``.
-
-    Grey inputs pair with every channel of colour inputs. All grey -> one call.
-    """
-    n = n_channels(*images)
-    return float(np.mean([fn(*(channel(x, k) for x in images)) for k in range(n)]))
 
 
 def toolkit_channels(
@@ -64,9 +52,9 @@ def toolkit_channels(
     The caller averages the metric over the returned triples.
     """
     if f.ndim == 2:
-        return [(rgb2gray_matlab(a), rgb2gray_matlab(b), f)]
+        return [(rgb2gray(a), rgb2gray(b), f)]
     if convention == "mefb" and a.ndim == 2 and b.ndim == 2:
-        return [(a, b, rgb2gray_matlab(f) if fused_only_gray else f[..., 0])]
+        return [(a, b, rgb2gray(f) if fused_only_gray else f[..., 0])]
     return [(channel(a, k), channel(b, k), f[..., k]) for k in range(3)]
 
 
@@ -80,28 +68,3 @@ def toolkit_mean(
 ) -> float:
     """Mean of ``fn(a_k, b_k, f_k)`` over :func:`toolkit_channels` triples."""
     return float(np.mean([fn(*t) for t in toolkit_channels(a, b, f, convention, **kw)]))
-
-
-def mefb_channel_mean(
-    fn: Callable[[np.ndarray, np.ndarray, np.ndarray], float],
-    a: np.ndarray,
-    b: np.ndarray,
-    f: np.ndarray,
-) -> float:
-    """MEFB's channel rule around a single-channel metric ``fn`` (``toolkit_mean(..., "mefb")``).
-
-    Grey sources with an RGB fused image: ``fn`` on the fused red channel; all
-    grey: one call; otherwise per RGB channel (a grey source pairs with every
-    channel) then the mean.
-    """
-    return toolkit_mean(fn, a, b, f, "mefb")
-
-
-def vifb_channel_mean(
-    fn: Callable[[np.ndarray, np.ndarray, np.ndarray], float],
-    a: np.ndarray,
-    b: np.ndarray,
-    f: np.ndarray,
-) -> float:
-    """VIFB's channel rule around a single-channel metric ``fn`` (``toolkit_mean(..., "vifb")``)."""
-    return toolkit_mean(fn, a, b, f, "vifb")

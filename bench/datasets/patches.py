@@ -36,19 +36,13 @@ import numpy as np
 from scipy import ndimage
 
 from bench.errors import DataError
+from bench.matlab import gaussian_taps
 
 PATCH = 16
 LEVELS = 5
 SIGMA = 2.0
 KERNEL = 7  # 7×7 truncation of the Gaussian
 MIN_VARIANCE = 25.0
-
-
-def gaussian_7x7(sigma: float = SIGMA, size: int = KERNEL) -> np.ndarray:
-    """Normalised 1-D Gaussian taps (MATLAB ``fspecial('gaussian', size, sigma)`` is its outer product)."""
-    x = np.arange(size) - (size - 1) / 2.0
-    g = np.exp(-(x**2) / (2.0 * sigma**2))
-    return g / g.sum()
 
 
 def blur_levels(gray: np.ndarray, levels: int = LEVELS, sigma: float = SIGMA) -> np.ndarray:
@@ -59,7 +53,7 @@ def blur_levels(gray: np.ndarray, levels: int = LEVELS, sigma: float = SIGMA) ->
         >>> blur_levels(np.eye(8) * 255, levels=2).shape
         (2, 8, 8)
     """
-    g = gaussian_7x7(sigma)
+    g = gaussian_taps(KERNEL, sigma)  # outer(g, g) = fspecial('gaussian', 7, sigma)
     out = np.empty((levels,) + gray.shape, dtype=np.float64)
     cur = np.asarray(gray, dtype=np.float64)
     for k in range(levels):

@@ -32,8 +32,10 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
+from bench.errors import ParameterError
+from bench.matlab import gaussian_taps
+
 __all__ = [
-    "gaussian_kernel_1d",
     "gaussian_blur",
     "blur_levels",
     "region_mask",
@@ -45,28 +47,15 @@ __all__ = [
 ]
 
 
-def gaussian_kernel_1d(size: int = 3, sigma: float = 2.0) -> np.ndarray:
-    """Normalised 1-D Gaussian taps (MATLAB ``fspecial('gaussian')`` is its outer product).
-
-    >>> gaussian_kernel_1d(3, 2.0).round(4).tolist()
-    [0.3192, 0.3617, 0.3192]
-    """
-    if size < 1 or size % 2 == 0:
-        raise ValueError(f"Gaussian kernel size must be a positive odd integer, got {size}")
-    if sigma <= 0:
-        raise ValueError(f"Gaussian sigma must be > 0, got {sigma}")
-    x = np.arange(size, dtype=np.float64) - (size - 1) / 2.0
-    g = np.exp(-(x**2) / (2.0 * sigma**2))
-    return g / g.sum()
-
-
 def gaussian_blur(img: np.ndarray, kernel: int = 3, sigma: float = 2.0) -> np.ndarray:
     """One pass of a separable ``kernel``×``kernel`` Gaussian, border replicated.
 
     Only the two spatial axes are filtered; colour channels stay separate.
     """
+    if kernel < 1 or kernel % 2 == 0:
+        raise ParameterError(f"Gaussian kernel size must be a positive odd integer, got {kernel}")
     img = np.asarray(img, dtype=np.float64)
-    g = gaussian_kernel_1d(kernel, sigma)
+    g = gaussian_taps(kernel, sigma)
     out = ndimage.convolve1d(img, g, axis=0, mode="nearest")
     return ndimage.convolve1d(out, g, axis=1, mode="nearest")
 

@@ -142,7 +142,7 @@ class CNNPatch(FusionMethod):
         gf_eps: float = 0.1  # guided filter ε (guide on the 0..1 scale)
 
     def run(self, a: np.ndarray, b: np.ndarray, params) -> FusionResult:
-        from methods.common import guided_filter
+        from methods.filters import guided_filter
 
         h, w = a.shape[:2]
         ga, gb = luma(a), luma(b)

@@ -42,8 +42,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
+from bench.color import per_channel
 from methods.base import FusionMethod, FusionResult, register_method
-from methods.common import per_channel
 
 _W = np.array([1.0, 4.0, 6.0, 4.0, 1.0]) / 16.0
 

@@ -25,7 +25,25 @@ def test_score_json_equals_library(lytro_files, capsys):
     assert main(["score", str(a), str(b), str(f), "--metrics", "qabf,qsf", "--convention", "vifb", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     arrs = [read_image(p)[0] for p in lytro_files]
-    assert out == {m: metrics.compute(m, *arrs, convention="vifb") for m in ("qabf", "qsf")}
+    assert out == {
+        "convention": "vifb",
+        "scores": {m: metrics.compute(m, *arrs, convention="vifb") for m in ("qabf", "qsf")},
+    }
+
+
+def test_score_unknown_convention_is_a_one_line_error(lytro_files, capsys):
+    assert main(["score", *map(str, lytro_files), "--convention", "vifbb"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "unknown convention 'vifbb'" in err and "default, mefb, vifb" in err
+    assert len(err.splitlines()) == 1
+
+
+def test_score_prints_arrows_and_the_convention(lytro_files, capsys):
+    assert main(["score", *map(str, lytro_files), "--metrics", "qabf,qlabf"]) == 0
+    out = capsys.readouterr().out
+    assert "convention: default" in out
+    assert any("qabf" in line and "↑" in line for line in out.splitlines())
+    assert any("qlabf" in line and "↓" in line for line in out.splitlines())
 
 
 def test_score_default_set_skips_metrics_without_the_convention(lytro_files, capsys):
@@ -68,6 +86,12 @@ def test_metrics_and_methods_listings(capsys):
     listed = {m["name"]: m for m in json.loads(capsys.readouterr().out)}
     assert set(listed) == set(metrics.list_metrics())
     assert listed["qlabf"]["direction"].endswith("lower") and "vifb" in listed["qabf"]["conventions"]
+    assert listed["qabf"]["module"] == "metrics.edge.qabf" and listed["qabf"]["version"] == "1"
+    families = [m["family"] for m in listed.values()]
+    assert families == sorted(families)  # sorted by family
+    assert main(["metrics", "q*"]) == 0
+    table = capsys.readouterr().out
+    assert "metrics.edge.loss_artefacts" in table and "↓" in table and "lost in F" in table
     assert main(["methods", "--json"]) == 0
     names = [m["name"] for m in json.loads(capsys.readouterr().out)]
     assert {"gff", "dwt", "cnn-patch", "tlnet"} <= set(names)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import ndimage
 
 from bench.datasets import synthesis as syn
 from bench.datasets.natural import natural_images, read_label_map
 from bench.io import read_image
+from bench.matlab import gaussian_taps
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +38,9 @@ def test_blur_level_k_is_k_passes_of_one_gaussian(natural):
     _, img = natural
     once = syn.gaussian_blur(img, 3, 2.0)
     assert np.allclose(syn.blur_levels(img, 2)[1], syn.gaussian_blur(once, 3, 2.0))
-    g = syn.gaussian_kernel_1d(3, 2.0)
+    g = gaussian_taps(3, 2.0)
     assert g.sum() == pytest.approx(1.0) and g[1] > g[0] == g[2]
+    np.testing.assert_array_equal(once, ndimage.convolve1d(ndimage.convolve1d(img, g, axis=0, mode="nearest"), g, axis=1, mode="nearest"))
 
 
 def test_region_masks_cover_20_to_60_percent(natural, rng):
@@ -89,7 +92,7 @@ def test_same_rng_seed_gives_same_masks():
 
 def test_bad_arguments_are_rejected():
     with pytest.raises(ValueError, match="odd"):
-        syn.gaussian_kernel_1d(4, 2.0)
+        syn.gaussian_blur(np.zeros((8, 8)), 4, 2.0)
     with pytest.raises(ValueError, match="mask shape"):
         syn.make_pair(np.zeros((4, 4)), np.zeros((3, 3)), np.zeros((4, 4)))
     with pytest.raises(ValueError, match="largest region"):
