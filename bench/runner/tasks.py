@@ -124,11 +124,12 @@ def metric_specs(names: list[str], convention: str) -> tuple[list[MetricSpec], l
     specs, skipped = [], []
     for name in names:
         m = metrics.get_metric(name)
-        conv = m.resolve_convention(convention)
-        if conv is None:
+        if convention not in m.conventions:
             skipped.append(name)
             continue
-        specs.append(MetricSpec(name, conv, str(m.version), m.needs_reference, m.needs_decision_map))
+        specs.append(
+            MetricSpec(name, convention, str(m.version), m.needs_reference, m.needs_decision_map)
+        )
     return specs, skipped
 
 
