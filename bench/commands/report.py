@@ -30,7 +30,12 @@ def add_arguments(p):
     p.add_argument("--format", default="latex,md,csv,html", help="comma list of latex, md, csv, html")
     p.add_argument("--per-pair", action="store_true", help="one table per pair as well")
     p.add_argument("--no-figures", action="store_true", help="tables only")
-    p.add_argument("--pairs", default=None, help="pairs to draw figures for (comma list; default all)")
+    p.add_argument("--pairs", default=None,
+                   help="pairs for figures and per-pair tables (comma list; default all)")
+    p.add_argument("--preset", default=None,
+                   help="published table layout: lv-cai-2025 (Tables 1-3, one per --pairs), vifb")
+    p.add_argument("--rank-baselines", action="store_true",
+                   help="let the sanity baselines (average, max-abs) take bold/underline")
     p.add_argument("--zoom", default=None, help="inset box TOP,LEFT,HEIGHT,WIDTH (default: where methods differ most)")
     p.add_argument("--out", default=None, help="output folder (default RUN_DIR/report)")
     p.add_argument("--jobs", "-j", type=int, default=1, help="processes drawing figures")
@@ -49,6 +54,8 @@ def run(args) -> int:
         zoom=_box(args.zoom),
         out_dir=args.out,
         jobs=args.jobs,
+        preset=args.preset,
+        rank_baselines=args.rank_baselines,
     )
     print(console_table(args.run_dir))
     n_fig = len([p for p in written["figures"] if p.suffix == ".png"])

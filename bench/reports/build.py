@@ -51,13 +51,17 @@ def build_report(
     zoom: figs.Box | None = None,
     out_dir: str | Path | None = None,
     jobs: int = 1,
+    preset: str | None = None,
+    rank_baselines: bool = False,
 ) -> dict[str, list[Path]]:
     """Write the report of ``run_dir``; return ``{"tables": [...], "figures": [...], ...}``.
 
     ``formats``: any of latex, md, csv, html. ``per_pair``: add one table per
     pair. ``figure_pairs``: pair ids to draw (default: all). ``zoom``:
     ``(top, left, height, width)`` of the inset box instead of the automatic one.
-    ``jobs``: processes drawing figures in parallel.
+    ``jobs``: processes drawing figures in parallel. ``preset``: a published layout
+    (:mod:`bench.reports.presets`) instead of the default tables; ``figure_pairs`` then
+    also picks its per-pair tables. ``rank_baselines``: mark the sanity baselines too.
     """
     unknown = set(formats) - set(FORMATS)
     if unknown:
@@ -67,7 +71,14 @@ def build_report(
     res = load_results(run_dir)
     out = Path(out_dir) if out_dir else res.run_dir / "report"
     out.mkdir(parents=True, exist_ok=True)
-    tables = all_tables(res, per_pair=per_pair)
+    if preset:
+        from bench.reports.presets import preset_tables
+
+        tables = preset_tables(res, preset, list(figure_pairs) if figure_pairs else None,
+                               rank_baselines)
+    else:
+        tables = all_tables(res, per_pair=per_pair, rank_baselines=rank_baselines,
+                            pairs=list(figure_pairs) if figure_pairs else None)
     title = f"fusebench: {res.dataset}"
     written: dict[str, list[Path]] = {"tables": [], "figures": []}
 
