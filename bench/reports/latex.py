@@ -65,16 +65,30 @@ def header(table: Table, col: str) -> str:
     return f"${table.symbol(col)}{arrow}$"
 
 
+def _size(table: Table) -> tuple[str, str]:
+    """Font size and column separation that keep a wide table within a page's text width
+    (estimated from the printed characters per row; no graphicx ``\\resizebox`` needed)."""
+    chars = max(len(table.label(r)) for r in table.rows) + sum(
+        max(len(table.cell_text(r, c)) for r in table.rows) for c in table.columns)
+    if chars <= 80:
+        return r"\small", "6pt"
+    if chars <= 110:
+        return r"\footnotesize", "4pt"
+    return r"\scriptsize", "3pt"
+
+
 def render_table(table: Table, label_prefix: str = "tab:fusebench-") -> str:
     """One booktabs ``table`` environment (preceded by the baseline-grey macro)."""
     marks = table.marks()
+    size, sep = _size(table)
     head = " & ".join(["Method"] + [header(table, c) for c in table.columns])
     lines = [
         f"% fusebench table {table.name}: \\input in a document with \\usepackage{{booktabs}}",
         _GREY,
         r"\begin{table}[htbp]",
         r"\centering",
-        r"\small",
+        size,
+        rf"\setlength{{\tabcolsep}}{{{sep}}}",
         rf"\caption{{{escape(table.caption)}}}",
         rf"\label{{{label_prefix}{table.name}}}",
         r"\begin{tabular}{l" + "r" * len(table.columns) + "}",
