@@ -34,8 +34,9 @@ import numpy as np
 
 from bench.io import read_image
 from bench.reports import figures as figs
+from bench.reports.html import viewer_data, write_html
 from bench.reports.latex import write_latex
-from bench.reports.markdown import write_csv, write_html, write_markdown
+from bench.reports.markdown import write_csv, write_markdown
 from bench.reports.tables import (
     Results,
     Table,
@@ -114,7 +115,10 @@ def build_report(
     if "md" in formats:
         written["tables"].append(write_markdown(tables, out / "report.md", title, pngs))
     if "html" in formats:
-        written["tables"].append(write_html(tables, out / "report.html", title, pngs))
+        page = out / "report.html"
+        view = viewer_data(res.run_dir, page, list(figure_pairs) if figure_pairs else res.pairs,
+                           res.methods, tables[0].labels if tables else {})
+        written["tables"].append(write_html(tables, page, title, pngs, view))
     return written
 
 
