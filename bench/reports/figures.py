@@ -2,7 +2,9 @@
 
 * :func:`montage_pages`: the sources and every method's fused image of one pair,
   each with the same red zoom box and, *beside* the panel (never over it), the
-  box magnified 2–3× (:func:`with_inset`); at most :data:`MAX_PANELS` panels per
+  box magnified 2–3× (:func:`with_inset`). Panels are reduced to at most
+  :data:`DISPLAY_MAX` pixels (the inset keeps full resolution; the HTML viewer
+  links the full images), which keeps figures small; at most :data:`MAX_PANELS` panels per
   figure, so many methods make several pages, each repeating the sources.
   :func:`zoom_box` places the box where the methods differ most in detail: the
   window maximising the mean, across pixels, of the across-method variance of a
@@ -44,6 +46,7 @@ ALL_FORMATS = ("png", "pdf")
 MAX_PANELS = 9
 RED = (0.9, 0.0, 0.0)
 DPI = 100
+DISPLAY_MAX = 320  # longest panel side in figures (pixels); full images are linked instead
 PNG_COMPRESSION = 1  # zlib level: 1 is several times faster than the default 6, files ~10 % larger
 
 
@@ -77,7 +80,7 @@ def margin(h: int, w: int) -> int:
     return max(4, round(0.04 * min(h, w)))
 
 
-def zoom_box(fused: Sequence[np.ndarray], frac: float = 0.15) -> Box:
+def zoom_box(fused: Sequence[np.ndarray], frac: float = 0.2) -> Box:
     """The ``frac``-sized window (of each side) where the methods' details differ most."""
     from scipy.ndimage import uniform_filter
 
@@ -119,24 +122,48 @@ def _frame(tile: np.ndarray, top: int, left: int, h: int, w: int, width: int, co
     tile[t0:t1, max(l1 - width, l0) : l1] = colour
 
 
-def inset_scale(h: int, box: Box) -> int:
-    """Magnification of the inset: 3×, or 2× when 3× would be taller than the panel."""
+def display_shrink(h: int, w: int, longest: int = DISPLAY_MAX) -> int:
+    """Integer factor by which figure panels are reduced so the longest side is ≤ ``longest``.
+
+    >>> display_shrink(520, 520), display_shrink(200, 100)
+    (2, 1)
+    """
+    return max(1, math.ceil(max(h, w) / longest))
+
+
+def shrink(img01: np.ndarray, s: int) -> np.ndarray:
+    """Block mean over ``s``×``s`` pixels (the panel shown; the full image is linked)."""
+    if s == 1:
+        return img01
+    h, w = (img01.shape[0] // s) * s, (img01.shape[1] // s) * s
+    x = img01[:h, :w]
+    return x.reshape(h // s, s, w // s, s, -1).mean(axis=(1, 3))
+
+
+def inset_scale(h: int, box: Box, s: int = 1) -> int:
+    """Zoom of the full-resolution crop in the inset. Panels reduced ``s``× show it at its
+    own pixels (×1, so 2–3× the panel's scale); else 3×, or 2× when 3× would be taller
+    than the panel."""
+    if s >= 2:
+        return 1
     return 3 if 3 * box[2] <= h else 2
 
 
-def with_inset(img01: np.ndarray, box: Box, gap: int = 6) -> np.ndarray:
-    """``img01`` (H×W×3, 0..1) with ``box`` outlined in red, and the box magnified
-    (nearest neighbour, :func:`inset_scale`) in a column to its right: the image itself
-    is never covered. Returns H' × (W + gap + k·w) × 3 on white."""
-    H, W = img01.shape[:2]
+def with_inset(img01: np.ndarray, box: Box, gap: int = 6, s: int = 1) -> np.ndarray:
+    """``img01`` (H×W×3, 0..1; shown reduced ``s``×, :func:`shrink`) with ``box`` outlined
+    in red, and the full-resolution box magnified (nearest neighbour, :func:`inset_scale`)
+    in a column to its right: the image itself is never covered.
+    Returns H' × (W/s + gap + k·w) × 3 on white."""
     top, left, bh, bw = box
-    k = inset_scale(H, box)
+    k = inset_scale(img01.shape[0] // s, box, s)
     crop = img01[top : top + bh, left : left + bw]
     big = np.repeat(np.repeat(crop, k, axis=0), k, axis=1)
+    img01 = shrink(img01, s)
+    H, W = img01.shape[:2]
     tile = np.ones((max(H, big.shape[0]), W + gap + big.shape[1], 3))
     tile[:H, :W] = img01
     lw = max(1, round(min(H, W) / 200))
-    _frame(tile[:H, :W], top, left, bh, bw, lw)
+    _frame(tile[:H, :W], top // s, left // s, max(1, bh // s), max(1, bw // s), lw)
     c0 = W + gap
     tile[: big.shape[0], c0 : c0 + big.shape[1]] = big
     _frame(tile, 0, c0, big.shape[0], big.shape[1], lw + 1)
@@ -209,11 +236,12 @@ def _paged_title(title: str, k: int, n: int) -> str:
 def montage_pages(sources: Sequence[tuple[str, np.ndarray]], fused: Sequence[tuple[str, np.ndarray]],
                   box: Box, title: str = "") -> list:
     """Figures of ≤ :data:`MAX_PANELS` panels: the sources, then the methods' fused images."""
-    src_tiles = [(lab, with_inset(_rgb01(img), box)) for lab, img in sources]
+    s = display_shrink(*np.asarray(sources[0][1]).shape[:2])
+    src_tiles = [(lab, with_inset(_rgb01(img), box, s=s)) for lab, img in sources]
     groups = pages(len(sources), list(fused))
     figs = []
     for k, group in enumerate(groups, start=1):
-        panels = src_tiles + [(lab, with_inset(_rgb01(img), box)) for lab, img in group]
+        panels = src_tiles + [(lab, with_inset(_rgb01(img), box, s=s)) for lab, img in group]
         canvas, origins = compose([t for _, t in panels])
         figs.append(_labelled(canvas, origins, [lab for lab, _ in panels],
                               _paged_title(title, k, len(groups))))
@@ -237,7 +265,8 @@ def decision_map_pages(panels: Sequence[tuple[str, np.ndarray]], mask: np.ndarra
     figs = []
     for k, group in enumerate(groups, start=1):
         shown = fixed + group
-        canvas, origins = compose([_rgb01(dm, "gray", 0.0, 1.0) for _, dm in shown])
+        s = display_shrink(*np.asarray(shown[0][1]).shape[:2])
+        canvas, origins = compose([shrink(_rgb01(dm, "gray", 0.0, 1.0), s) for _, dm in shown])
         figs.append(_labelled(canvas, origins, [lab for lab, _ in shown],
                               _paged_title(title, k, len(groups))))
     return figs
@@ -251,7 +280,8 @@ def error_map_pages(reference: np.ndarray, panels: Sequence[tuple[str, np.ndarra
     groups = pages(0, errs)
     figs = []
     for k, group in enumerate(groups, start=1):
-        canvas, origins = compose([_rgb01(e, "magma", 0.0, vmax) for _, e in group])
+        s = display_shrink(*group[0][1].shape[:2])
+        canvas, origins = compose([shrink(_rgb01(e, "magma", 0.0, vmax), s) for _, e in group])
         labels = [f"{label} (MAE {e.mean():.2f})" for label, e in group]
         figs.append(_labelled(canvas, origins, labels, _paged_title(title, k, len(groups)),
                               colorbar=("magma", 0.0, vmax, "|F − GT| (grey levels)")))

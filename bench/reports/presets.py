@@ -121,7 +121,7 @@ def preset_tables(res: Results, name: str, pairs: list[str] | None = None,
         for k, pair in enumerate(pairs or res.pairs, start=1):
             vals = _pivot(res.scores[res.scores["pair"] == pair], res).reindex(index=rows, columns=cols)
             caption = (preset.caption.format(index=k, pair=pair, dataset=res.dataset)
-                       + f"; {_context(res, rows)}")
+                       + f"; {_context(res, rows, labels)}")
             t = Table(f"{preset.name}-{slug(pair)}", caption, vals,
                       {c: res.higher_is_better[c] for c in cols}, decimals=preset.decimals,
                       notes=list(notes), labels=labels)
@@ -129,7 +129,7 @@ def preset_tables(res: Results, name: str, pairs: list[str] | None = None,
     else:
         mean = mean_std_table(res, rank_baselines)
         caption = (preset.caption.format(index=1, pair="", dataset=res.dataset)
-                   + f" ({len(res.pairs)} pairs; {_context(res, rows)})")
+                   + f" ({len(res.pairs)} pairs; {_context(res, rows, labels)})")
         t = Table(preset.name, caption, mean.values.reindex(index=rows, columns=cols),
                   {c: res.higher_is_better[c] for c in cols}, decimals=preset.decimals,
                   notes=notes + mean.notes, labels=labels)

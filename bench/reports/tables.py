@@ -76,10 +76,12 @@ class Results:
     def convention(self) -> str:
         return str(self.record.get("convention", "default"))
 
-    def method_versions(self, methods: list[str] | None = None) -> str:
+    def method_versions(self, methods: list[str] | None = None,
+                        labels: dict[str, str] | None = None) -> str:
         """``"PCA v1, DWT v2"``: the stored version of each method, for captions."""
         info = self.record.get("methods", {})
-        return ", ".join(f"{display_name(m)} v{info.get(m, {}).get('version', '?')}"
+        return ", ".join(f"{(labels or {}).get(m) or display_name(m)} "
+                         f"v{info.get(m, {}).get('version', '?')}"
                          for m in (methods if methods is not None else self.methods))
 
 
@@ -199,9 +201,9 @@ def _pivot(df: pd.DataFrame, res: Results) -> pd.DataFrame:
                          columns=[m for m in res.metrics if m in table.columns])
 
 
-def _context(res: Results, methods: list[str]) -> str:
+def _context(res: Results, methods: list[str], labels: dict[str, str] | None = None) -> str:
     """Caption tail naming the convention and the methods' versions."""
-    return f"{res.convention} metric convention; methods {res.method_versions(methods)}"
+    return f"{res.convention} metric convention; methods {res.method_versions(methods, labels)}"
 
 
 def finish(t: Table, res: Results, rank_baselines: bool = False) -> Table:

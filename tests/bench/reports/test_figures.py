@@ -55,6 +55,12 @@ def test_inset_sits_beside_the_image_at_two_to_three_times(lytro_pair):
     zoomed = np.repeat(np.repeat(a[70:90, 90:110], 3, axis=0), 3, axis=1)
     assert np.array_equal(tile[2:58, 128:184], zoomed[2:58, 2:58])  # inside its 2-px frame
     assert figs.inset_scale(50, box) == 2  # 3x would be taller than a 50-px panel
+    # a 520-px image is shown halved; the inset keeps the crop's own pixels (2x the panel)
+    full = lytro_pair[0] / 255.0
+    big = with_inset(full, (200, 300, 104, 104), gap=6, s=2)
+    assert big.shape == (260, 260 + 6 + 104, 3)
+    assert np.array_equal(big[3:101, 269:367], full[203:301, 303:401])
+    assert np.allclose(big[0:100, 0:90], figs.shrink(full, 2)[0:100, 0:90])  # panel not covered
     canvas, origins = compose([tile] * 5, max_cols=3, gap=6)
     assert len(origins) == 5 and origins[3][1] == 0 and origins[1][1] == tile.shape[1] + 6
 
