@@ -16,9 +16,12 @@ of a figure with more than nine panels.)
 Nothing is recomputed: tables come from ``scores.csv``/``timings.csv`` and
 figures from ``images/``. Rendered figures are kept in the run's cache
 directory under a hash of their inputs, so regenerating an unchanged figure
-is a file copy.
+is a file copy::
 
-    >>> paths = build_report("runs/lytro-demo", formats=("latex", "md"), per_pair=True)  # doctest: +SKIP
+    paths = build_report("runs/lytro-demo", formats=("latex", "md"), per_pair=True)
+
+    >>> sorted(FORMATS)
+    ['csv', 'html', 'latex', 'md']
 """
 
 from __future__ import annotations

@@ -19,10 +19,11 @@ Mean rank: per pair and metric the methods are ranked (1 = best, ties get
 the average rank, failed cells are left out), then averaged over pairs; the
 ``all`` column averages the per-metric mean ranks.
 
-    >>> res = load_results("runs/lytro-demo")                  # doctest: +SKIP
-    >>> t = mean_std_table(res)                                # doctest: +SKIP
-    >>> t.cell_text("gff", "qabf"), t.marks().loc["gff", "qabf"]   # doctest: +SKIP
-    ('0.731 ± 0.021', 'best')
+    >>> values = pd.DataFrame({"qabf": [0.7312, 0.7309, 0.70]}, index=["gff", "dwt", "average"])
+    >>> t = finish(Table("mean", "", values, {"qabf": True}), Results(
+    ...     Path("."), pd.DataFrame(), {}, ["gff", "dwt", "average"], [], ["qabf"], {"qabf": True}))
+    >>> t.marks()["qabf"].tolist(), t.label("gff"), t.is_baseline("average")
+    (['best', 'best', ''], 'GFF', True)
 """
 
 from __future__ import annotations
