@@ -73,3 +73,18 @@ def test_escape_specials():
     assert escape("a_b & 5% #1 {x} ~^$\\") == (
         "a\\_b \\& 5\\% \\#1 \\{x\\} \\textasciitilde{}\\textasciicircum{}\\$\\textbackslash{}"
     )
+
+
+def test_vifb_preset_is_one_average_table_in_vifb_metric_order(run_dir):
+    from bench.reports.presets import preset_tables
+    from bench.reports.tables import load_results
+
+    res = load_results(run_dir)
+    (t,) = preset_tables(res, "vifb")
+    assert t.columns == ["rmse", "qsf"]  # VIFB lists RMSE before SF
+    scores = res.scores
+    for m in ("msvd", "average"):
+        mean = scores[(scores.method == m) & (scores.metric == "qsf")]["value"].mean()
+        assert t.values.loc[m, "qsf"] == pytest.approx(mean)
+    assert t.std is None and "3 pairs" in t.caption
+    assert any("ssim" in n for n in t.notes)  # metrics of the layout the run lacks are named
