@@ -16,14 +16,33 @@ HELP = "regenerate tables (LaTeX, Markdown, CSV, HTML) and figures from a run di
 
 
 def _box(text: str | None):
+    """``TOP,LEFT,HEIGHT,WIDTH`` (every pair), or a CSV file of ``pair,top,left,height,width``
+    rows (a box per pair; a header row is allowed)."""
     if not text:
         return None
+    from pathlib import Path
+
     from bench.errors import ParameterError
 
+    if Path(text).is_file():
+        import csv
+
+        boxes = {}
+        with open(text, newline="", encoding="utf-8") as fh:
+            for k, row in enumerate(csv.reader(fh), start=1):
+                if not row or row[0].strip().lower() == "pair" or row[0].startswith("#"):
+                    continue
+                try:
+                    boxes[row[0].strip()] = tuple(int(v) for v in row[1:5])
+                    assert len(boxes[row[0].strip()]) == 4
+                except (ValueError, AssertionError):
+                    raise ParameterError(f"--zoom {text}, line {k}: expected pair,top,left,height,width") from None
+        return boxes
     try:
         top, left, h, w = (int(v) for v in text.split(","))
     except ValueError:
-        raise ParameterError(f"--zoom {text!r}: expected TOP,LEFT,HEIGHT,WIDTH in pixels") from None
+        raise ParameterError(f"--zoom {text!r}: expected TOP,LEFT,HEIGHT,WIDTH in pixels, "
+                             "or a CSV file of pair,top,left,height,width") from None
     return top, left, h, w
 
 
@@ -38,7 +57,9 @@ def add_arguments(p):
                    help="published table layout: lv-cai-2025 (Tables 1-3, one per --pairs), vifb")
     p.add_argument("--rank-baselines", action="store_true",
                    help="let the sanity baselines (average, max-abs) take bold/underline")
-    p.add_argument("--zoom", default=None, help="inset box TOP,LEFT,HEIGHT,WIDTH (default: where methods differ most)")
+    p.add_argument("--zoom", default=None,
+                   help="zoom box TOP,LEFT,HEIGHT,WIDTH, or a CSV of pair,top,left,height,width "
+                   "(default: where the methods differ most)")
     p.add_argument("--out", default=None, help="output folder (default RUN_DIR/report)")
     p.add_argument("--figure-format", default="png",
                    help="figure files: png (default) or png,pdf (vector copies, slower)")

@@ -64,7 +64,7 @@ def build_report(
     per_pair: bool = False,
     figures: bool = True,
     figure_pairs: Sequence[str] | None = None,
-    zoom: figs.Box | None = None,
+    zoom: figs.Box | dict[str, figs.Box] | None = None,
     out_dir: str | Path | None = None,
     jobs: int = 1,
     preset: str | None = None,
@@ -74,7 +74,8 @@ def build_report(
     """Write the report of ``run_dir``; return ``{"tables": [...], "figures": [...], ...}``.
 
     ``formats``: any of latex, md, csv, html. ``per_pair``: add one table per
-    pair. ``figure_pairs``: pair ids to draw (default: all). ``zoom``:
+    pair. ``figure_pairs``: pair ids to draw (default: all). ``zoom``: one box for every
+    pair or ``{pair: box}`` (pairs not listed get the automatic box), each
     ``(top, left, height, width)`` of the inset box instead of the automatic one.
     ``jobs``: processes drawing figures in parallel. ``preset``: a published layout
     (:mod:`bench.reports.presets`) instead of the default tables; ``figure_pairs`` then
@@ -262,13 +263,15 @@ def pair_figures(run_dir: Path, dataset: str, methods: list[str], pair: str, out
     return paths
 
 
-def make_figures(res: Results, out: Path, pairs: Sequence[str] | None, zoom: figs.Box | None,
+def make_figures(res: Results, out: Path, pairs: Sequence[str] | None,
+                 zoom: figs.Box | dict[str, figs.Box] | None,
                  jobs: int = 1, formats: Sequence[str] = figs.FORMATS) -> list[Path]:
     """All figures; pairs are drawn in ``jobs`` parallel processes."""
     cache_dir = res.record.get("cache_dir")
     cache_root = Path(cache_dir) if cache_dir and Path(cache_dir).is_dir() else None
     todo = list(pairs) if pairs is not None else res.pairs
-    args = [(res.run_dir, res.dataset, res.methods, p, out, zoom, cache_root) for p in todo]
+    boxes = zoom if isinstance(zoom, dict) else dict.fromkeys(todo, zoom)
+    args = [(res.run_dir, res.dataset, res.methods, p, out, boxes.get(p), cache_root) for p in todo]
     # cheap pass: copy what the figure cache already has; draw the rest (in parallel)
     done = [pair_figures(*a, only_cached=True, formats=formats) if cache_root else None for a in args]
     missing = [a for a, d in zip(args, done) if d is None]
