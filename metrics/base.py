@@ -111,6 +111,7 @@ class Metric:
     def symbol(self) -> str:
         """The LaTeX math symbol of the metric (``latex``), else its name in upright type.
 
+        >>> import metrics  # registers the built-in metrics
         >>> get_metric("qabf").symbol, get_metric("qsf").symbol
         ('Q^{AB/F}', 'Q^{SF}')
         """
