@@ -3,11 +3,12 @@
 A metric is registered as data: its conventions map a name to a
 single-channel function plus a *channel rule* saying how colour images
 reach it, and the metric declares its version, direction, a one-line
-description and a citation::
+description, a citation and (optionally) its usual symbol in LaTeX math, which
+report tables use as the column head (:attr:`Metric.symbol`)::
 
     qsf = register_metric(
         "qsf", higher_is_better=True, description="spatial frequency of F",
-        citation="Eskicioglu & Fisher 1995",
+        citation="Eskicioglu & Fisher 1995", latex=r"Q^{SF}",
         conventions={"default": Convention(lambda a, b, f: spatial_frequency(f), "luma")},
     )
 
@@ -98,12 +99,23 @@ class Metric:
     needs_reference: bool = False
     needs_decision_map: bool = False
     blur_worse: bool = False
+    latex: str = ""
     module: str = field(default="", compare=False)
 
     @property
     def fn(self) -> Callable[..., float]:
         """The ``default`` convention's function (its source file fingerprints the metric)."""
         return self.conventions["default"].fn
+
+    @property
+    def symbol(self) -> str:
+        """The LaTeX math symbol of the metric (``latex``), else its name in upright type.
+
+        >>> import metrics  # registers the built-in metrics
+        >>> get_metric("qabf").symbol, get_metric("qsf").symbol
+        ('Q^{AB/F}', 'Q^{SF}')
+        """
+        return self.latex or symbol_fallback(self.name)
 
     @property
     def direction(self) -> str:
@@ -134,6 +146,17 @@ class Metric:
         return compute(self.name, a, b, fused, convention=convention, **kw)
 
 
+def symbol_fallback(name: str) -> str:
+    """A metric name as LaTeX math in upright type, special characters escaped.
+
+    >>> print(symbol_fallback("my_metric-2"))
+    \\mathrm{my\\_metric\\text{-}2}
+    """
+    out = "".join(c for c in name if c not in "\\{}$&%#^~")
+    out = out.replace("_", r"\_").replace("-", r"\text{-}")
+    return rf"\mathrm{{{out}}}"
+
+
 METRICS: Registry[Metric] = Registry("metric", entry_point_group="fusebench.metrics")
 
 
@@ -149,12 +172,14 @@ def register_metric(
     needs_reference: bool = False,
     needs_decision_map: bool = False,
     blur_worse: bool = False,
+    latex: str = "",
 ) -> Metric:
     """Register metric ``name`` and return its :class:`Metric` (callable like ``compute``).
 
     Invalid registrations raise :class:`bench.errors.RegistrationError`. ``family``
     defaults to the package the default function lives in
-    (``metrics.<family>.<module>``).
+    (``metrics.<family>.<module>``). ``latex``: the usual symbol in LaTeX math without
+    ``$`` (e.g. ``Q^{AB/F}``); metrics without one get :func:`symbol_fallback`.
     """
     conventions = dict(conventions)
     if "default" not in conventions:
@@ -179,6 +204,7 @@ def register_metric(
         needs_reference=needs_reference,
         needs_decision_map=needs_decision_map,
         blur_worse=blur_worse,
+        latex=latex,
         module=module,
     )
     METRICS.add(name, metric)

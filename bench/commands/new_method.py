@@ -26,5 +26,6 @@ def run(args) -> int:
     if args.package:
         print(f"next: pip install -e {args.package} && python -m bench methods {args.name}")
     elif not args.in_tree:
-        print(f"next: python -m pytest {paths[1]} && python -m bench run --plugin {paths[0]} --methods {args.name}")
+        print(f"next: python -m bench check-method {paths[0]} (or, with the [test] extra: python -m "
+              f"pytest {paths[1]}) && python -m bench run --plugin {paths[0]} --methods {args.name}")
     return 0

@@ -103,11 +103,12 @@ def run(args) -> int:
 
 def _report(summary, args) -> None:
     import logging
+    import os
 
     from bench.reports import build_report
 
-    try:
+    try:  # figures are drawn by as many processes as the run had workers
         build_report(summary.run_dir, formats=split_list(args.format), per_pair=args.per_pair,
-                     figures=not args.no_figures, jobs=max(1, args.jobs or 1))
+                     figures=not args.no_figures, jobs=max(1, args.jobs or os.cpu_count() or 1))
     except Exception as exc:  # the results are safe; a report problem must not hide them
         logging.getLogger(__name__).error("report generation failed: %s: %s", type(exc).__name__, exc)

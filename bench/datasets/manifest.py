@@ -262,7 +262,10 @@ def how_to_get(manifest: Manifest, root: Path, explicit_dir: bool = True) -> str
         f"get it with `python -m bench datasets fetch {manifest.name}"
         f"{' --data-dir ' + str(root.parent) if explicit_dir else ''}`, or download the files listed in "
         f"{manifest.origin or manifest.name + '.json'} (source: {manifest.homepage}) by hand and put them "
-        f"under {root}/ keeping their relative paths (layout: {manifest.layout})"
+        f"under {root}/ keeping their relative paths (layout: {manifest.layout}); "
+        f"if you already have it elsewhere, pass --data-dir FOLDER or set $FUSEBENCH_DATA=FOLDER, "
+        f"FOLDER being the one that holds {manifest.name}/ (the data root is --data-dir, else "
+        f"$FUSEBENCH_DATA, else the user cache)"
     )
 
 

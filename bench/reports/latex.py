@@ -1,9 +1,18 @@
 """LaTeX (booktabs) rendering of result tables.
 
-Each table becomes ``table-<name>.tex`` (a ``table`` float that a paper can
-``\\input``; needs ``\\usepackage{booktabs}``), and ``all_tables.tex`` is a
-stand-alone document built from ``templates/all_tables.tex`` that inputs
-them all. Best values are ``\\textbf``, second best ``\\underline``.
+Each table becomes ``table-<name>.tex``: a ``table`` float that a paper can
+``\\input`` unchanged (it needs only ``\\usepackage{booktabs}``; with ``xcolor``
+loaded the baselines are grey, without it italic). Column heads are the
+metrics' symbols in math (``$Q^{AB/F}\\uparrow$``, from
+:attr:`metrics.base.Metric.symbol`), rows the methods' published names, the
+caption names dataset, pair, metric convention and method versions.
+``all_tables.tex`` is a stand-alone document built from
+``templates/all_tables.tex`` that inputs them all.
+
+Best values are ``\\textbf``, second best ``\\underline``, decided on the
+printed values: every value tied at the printed precision gets the mark. The
+sanity baselines (``average``, ``max-abs``) come last, below a rule, in grey,
+and take no mark unless the table was built with ``rank_baselines``.
 
     >>> print(escape("max-abs_2 & 50%"))
     max-abs\\_2 \\& 50\\%
@@ -26,9 +35,16 @@ def escape(text: str) -> str:
     return "".join(_SPECIAL.get(c, c) for c in str(text))
 
 
+# grey when xcolor is loaded, italic otherwise: the fragment compiles with booktabs alone
+_GREY = (r"\providecommand{\fbbaseline}[1]{\ifdefined\textcolor\textcolor{gray}{#1}"
+         r"\else\textit{#1}\fi}")
+
+
 def _cell(table: Table, row: str, col: str, mark: str) -> str:
     text = table.cell_text(row, col, pm=r" $\pm$ ")
     text = text.replace("–", "--")
+    if table.is_baseline(row) and not mark:
+        return rf"\fbbaseline{{{text}}}"
     if mark == "best":
         return rf"\textbf{{{text}}}"
     if mark == "second":
@@ -36,17 +52,43 @@ def _cell(table: Table, row: str, col: str, mark: str) -> str:
     return text
 
 
+def header(table: Table, col: str) -> str:
+    r"""A column head: the metric's symbol and direction in math.
+
+    >>> from bench.reports.tables import Table
+    >>> import pandas as pd
+    >>> t = Table("x", "", pd.DataFrame({"qabf": [0.5]}), {"qabf": True}, symbols={"qabf": "Q^{AB/F}"})
+    >>> print(header(t, "qabf"))
+    $Q^{AB/F}\uparrow$
+    """
+    arrow = r"\uparrow" if table.higher_is_better[col] else r"\downarrow"
+    return f"${table.symbol(col)}{arrow}$"
+
+
+def _size(table: Table) -> tuple[str, str]:
+    """Font size and column separation that keep a wide table within a page's text width
+    (estimated from the printed characters per row; no graphicx ``\\resizebox`` needed)."""
+    chars = max(len(table.label(r)) for r in table.rows) + sum(
+        max(len(table.cell_text(r, c)) for r in table.rows) for c in table.columns)
+    if chars <= 80:
+        return r"\small", "6pt"
+    if chars <= 110:
+        return r"\footnotesize", "4pt"
+    return r"\scriptsize", "3pt"
+
+
 def render_table(table: Table, label_prefix: str = "tab:fusebench-") -> str:
-    """One booktabs ``table`` environment."""
+    """One booktabs ``table`` environment (preceded by the baseline-grey macro)."""
     marks = table.marks()
-    arrows = {True: r"$\uparrow$", False: r"$\downarrow$"}
-    head = " & ".join(
-        ["Method"] + [f"{escape(c)} {arrows[table.higher_is_better[c]]}" for c in table.columns]
-    )
+    size, sep = _size(table)
+    head = " & ".join(["Method"] + [header(table, c) for c in table.columns])
     lines = [
+        f"% fusebench table {table.name}: \\input in a document with \\usepackage{{booktabs}}",
+        _GREY,
         r"\begin{table}[htbp]",
         r"\centering",
-        r"\small",
+        size,
+        rf"\setlength{{\tabcolsep}}{{{sep}}}",
         rf"\caption{{{escape(table.caption)}}}",
         rf"\label{{{label_prefix}{table.name}}}",
         r"\begin{tabular}{l" + "r" * len(table.columns) + "}",
@@ -54,8 +96,15 @@ def render_table(table: Table, label_prefix: str = "tab:fusebench-") -> str:
         head + r" \\",
         r"\midrule",
     ]
+    ruled = False
     for row in table.rows:
-        cells = [escape(row)] + [_cell(table, row, c, marks.loc[row, c]) for c in table.columns]
+        label = escape(table.label(row))
+        if table.is_baseline(row):
+            if not ruled and len(table.rows) > len(table.baselines):
+                lines.append(r"\midrule")
+            ruled = True
+            label = rf"\fbbaseline{{{label}}}"
+        cells = [label] + [_cell(table, row, c, marks.loc[row, c]) for c in table.columns]
         lines.append(" & ".join(cells) + r" \\")
     lines += [r"\bottomrule", r"\end{tabular}"]
     for note in table.notes:

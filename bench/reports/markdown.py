@@ -1,7 +1,8 @@
-"""Markdown (tabulate, GitHub pipes), HTML and CSV renderings of result tables.
+"""Markdown (tabulate, GitHub pipes) and CSV renderings of result tables (HTML:
+:mod:`bench.reports.html`).
 
 Markdown marks the best value ``**bold**`` and the second ``<u>underlined</u>``
-(GitHub renders the tag); HTML uses ``<b>`` / ``<u>``; CSV keeps plain numbers
+(GitHub renders the tag); CSV keeps plain numbers
 (mean and std in separate columns) for spreadsheets.
 
     >>> print(md_cell("0.712", "best"), md_cell("0.700", "second"))
@@ -10,7 +11,6 @@ Markdown marks the best value ``**bold**`` and the second ``<u>underlined</u>``
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 import pandas as pd
@@ -38,23 +38,6 @@ def render_markdown(table: Table, plain: bool = False) -> str:
     return f"**{table.caption}**\n\n{body}{notes}\n" if not plain else f"{table.caption}\n{body}\n"
 
 
-def render_html(table: Table) -> str:
-    marks = table.marks()
-    tag = {"best": "b", "second": "u"}
-    head = "".join(f"<th>{html.escape(c)} {table.arrow(c)}</th>" for c in table.columns)
-    body = []
-    for r in table.rows:
-        cells = []
-        for c in table.columns:
-            text = html.escape(table.cell_text(r, c))
-            t = tag.get(marks.loc[r, c])
-            cells.append(f"<td>{f'<{t}>{text}</{t}>' if t else text}</td>")
-        body.append(f"<tr><th>{html.escape(r)}</th>{''.join(cells)}</tr>")
-    notes = "".join(f"<p><i>{html.escape(n)}</i></p>" for n in table.notes)
-    return (f"<table>\n<caption>{html.escape(table.caption)}</caption>\n"
-            f"<tr><th>method</th>{head}</tr>\n" + "\n".join(body) + f"\n</table>{notes}\n")
-
-
 def table_frame(table: Table) -> pd.DataFrame:
     """Plain numbers: one column per metric, plus ``<metric>_std`` columns when present."""
     df = table.values.copy()
@@ -80,23 +63,5 @@ def write_markdown(tables: list[Table], path: Path, title: str, figures: list[Pa
     if figures:
         parts.append("## Figures\n")
         parts += [f"![{f.stem}]({f.relative_to(path.parent).as_posix()})\n" for f in figures]
-    path.write_text("\n".join(parts), encoding="utf-8")
-    return path
-
-
-_CSS = ("body{font-family:sans-serif;max-width:1200px;margin:auto}table{border-collapse:collapse;"
-        "margin:1em 0}td,th{padding:2px 8px;text-align:right;border-bottom:1px solid #ddd}"
-        "th:first-child{text-align:left}caption{font-weight:bold;text-align:left}img{max-width:100%}")
-
-
-def write_html(tables: list[Table], path: Path, title: str, figures: list[Path] = ()) -> Path:
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-             f"<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>"]
-    parts += [render_html(t) for t in tables]
-    if figures:
-        parts.append("<h2>Figures</h2>")
-        parts += [f"<figure><img src='{f.relative_to(path.parent).as_posix()}'>"
-                  f"<figcaption>{html.escape(f.stem)}</figcaption></figure>" for f in figures]
-    parts.append("</body></html>")
     path.write_text("\n".join(parts), encoding="utf-8")
     return path

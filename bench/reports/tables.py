@@ -3,18 +3,27 @@
 Every table has methods as rows and metrics as columns. The direction of each
 metric (↑ higher is better / ↓ lower is better) comes from the metric
 registry, falling back to the snapshot in ``run.json`` for metrics not
-registered in this process (e.g. a plugin's). Values are shown with 3
-decimals; per column the best value is marked ``best`` and the second best
-``second``, comparing the values as shown (ties share the mark).
+registered in this process (e.g. a plugin's); so does each metric's LaTeX
+symbol (:attr:`metrics.base.Metric.symbol`). Values are shown with 3 decimals;
+per column the best value is marked ``best`` and the second best ``second``,
+comparing the values *as printed*: every method tied at the printed precision
+gets the mark (two methods at 0.7312 and 0.7309 are both bold at 3 decimals).
+
+The sanity baselines (:data:`BASELINES`: ``average``, ``max-abs``) are listed
+last, set apart (greyed in LaTeX/HTML) and never marked, unless a table is
+built with ``rank_baselines=True`` (``bench report --rank-baselines``): they
+show the floor a method must beat, not a competitor. Rows carry the methods'
+published names (:func:`display_name`).
 
 Mean rank: per pair and metric the methods are ranked (1 = best, ties get
 the average rank, failed cells are left out), then averaged over pairs; the
 ``all`` column averages the per-metric mean ranks.
 
-    >>> res = load_results("runs/lytro-demo")                  # doctest: +SKIP
-    >>> t = mean_std_table(res)                                # doctest: +SKIP
-    >>> t.cell_text("gff", "qabf"), t.marks().loc["gff", "qabf"]   # doctest: +SKIP
-    ('0.731 ± 0.021', 'best')
+    >>> values = pd.DataFrame({"qabf": [0.7312, 0.7309, 0.70]}, index=["gff", "dwt", "average"])
+    >>> t = finish(Table("mean", "", values, {"qabf": True}), Results(
+    ...     Path("."), pd.DataFrame(), {}, ["gff", "dwt", "average"], [], ["qabf"], {"qabf": True}))
+    >>> t.marks()["qabf"].tolist(), t.label("gff"), t.is_baseline("average")
+    (['best', 'best', ''], 'GFF', True)
 """
 
 from __future__ import annotations
@@ -28,6 +37,23 @@ import pandas as pd
 from bench.errors import FusebenchError
 
 DECIMALS = 3
+BASELINES = ("average", "max-abs")
+# the names the methods' papers (and the comparison tables of the literature) use
+PUBLISHED = {
+    "average": "Average", "max-abs": "Max-abs", "pca": "PCA", "dwt": "DWT", "lp": "LP",
+    "msvd": "MSVD", "gd": "GD", "gff": "GFF", "mgff": "MGFF", "mstsr": "MST-SR", "lp-sr": "MST-SR",
+    "asr": "ASR", "csr": "CSR", "dsift": "DSIFT", "dwtde": "DWTDE", "tlnet": "TLNet",
+    "cnn-patch": "CNN", "cnn": "CNN", "ifcnn": "IFCNN", "sesf": "SESF",
+}
+
+
+def display_name(method: str) -> str:
+    """The published name of a method (its registry name when there is none).
+
+    >>> display_name("mstsr"), display_name("my-plugin")
+    ('MST-SR', 'my-plugin')
+    """
+    return PUBLISHED.get(method, method)
 
 
 @dataclass
@@ -41,6 +67,7 @@ class Results:
     pairs: list[str]
     metrics: list[str]
     higher_is_better: dict[str, bool]
+    symbols: dict[str, str] = field(default_factory=dict)
 
     @property
     def dataset(self) -> str:
@@ -49,6 +76,23 @@ class Results:
     @property
     def convention(self) -> str:
         return str(self.record.get("convention", "default"))
+
+    def method_versions(self, methods: list[str] | None = None,
+                        labels: dict[str, str] | None = None) -> str:
+        """``"PCA v1, DWT v2"``: the stored version of each method, for captions."""
+        info = self.record.get("methods", {})
+        return ", ".join(f"{(labels or {}).get(m) or display_name(m)} "
+                         f"v{info.get(m, {}).get('version', '?')}"
+                         for m in (methods if methods is not None else self.methods))
+
+
+def metric_symbols(names: list[str]) -> dict[str, str]:
+    """``{metric: LaTeX math symbol}`` from the registry, upright names for unknown metrics."""
+    import metrics
+    from metrics.base import symbol_fallback
+
+    return {n: metrics.get_metric(n).symbol if n in metrics.METRICS else symbol_fallback(n)
+            for n in names}
 
 
 def metric_directions(names: list[str], record: dict[str, Any]) -> dict[str, bool]:
@@ -85,7 +129,7 @@ def load_results(run_dir: str | Path) -> Results:
     metric_names = [m for m in known_metrics if m in set(scores["metric"])]
     metric_names += [m for m in scores["metric"].unique() if m not in metric_names]
     return Results(run_dir, scores, record, methods, pairs, metric_names,
-                   metric_directions(metric_names, record))
+                   metric_directions(metric_names, record), metric_symbols(metric_names))
 
 
 @dataclass
@@ -99,6 +143,21 @@ class Table:
     std: pd.DataFrame | None = None
     decimals: int = DECIMALS
     notes: list[str] = field(default_factory=list)
+    symbols: dict[str, str] = field(default_factory=dict)  # metric -> LaTeX math
+    labels: dict[str, str] = field(default_factory=dict)  # row -> shown name
+    baselines: tuple[str, ...] = ()  # rows set apart and not marked
+    rank_baselines: bool = False  # mark the baselines like any other row
+
+    def label(self, row: str) -> str:
+        return self.labels.get(row, row)
+
+    def symbol(self, column: str) -> str:
+        from metrics.base import symbol_fallback
+
+        return self.symbols.get(column) or symbol_fallback(column)
+
+    def is_baseline(self, row: str) -> bool:
+        return row in self.baselines
 
     @property
     def rows(self) -> list[str]:
@@ -124,14 +183,16 @@ class Table:
     def marks(self) -> pd.DataFrame:
         """``"best"`` / ``"second"`` / ``""`` per cell, direction-aware, on the shown values."""
         out = pd.DataFrame("", index=self.values.index, columns=self.values.columns)
+        ranked = [r for r in self.rows if self.rank_baselines or not self.is_baseline(r)]
         for col in self.columns:
-            shown = self.values[col].round(self.decimals)
+            shown = self.values.loc[ranked, col].map(self.number)
+            shown = pd.to_numeric(shown, errors="coerce")
             distinct = sorted(shown.dropna().unique(), reverse=self.higher_is_better[col])
             if len(shown.dropna()) < 2:
                 continue
-            out.loc[shown == distinct[0], col] = "best"
+            out.loc[shown.index[shown == distinct[0]], col] = "best"
             if len(distinct) > 1:
-                out.loc[shown == distinct[1], col] = "second"
+                out.loc[shown.index[shown == distinct[1]], col] = "second"
         return out
 
 
@@ -141,21 +202,38 @@ def _pivot(df: pd.DataFrame, res: Results) -> pd.DataFrame:
                          columns=[m for m in res.metrics if m in table.columns])
 
 
-def _conv_note(res: Results) -> str:
-    return "" if res.convention == "default" else f" ({res.convention} convention)"
+def _context(res: Results, methods: list[str], labels: dict[str, str] | None = None) -> str:
+    """Caption tail naming the convention and the methods' versions."""
+    return f"{res.convention} metric convention; methods {res.method_versions(methods, labels)}"
 
 
-def per_pair_tables(res: Results) -> list[Table]:
+def finish(t: Table, res: Results, rank_baselines: bool = False) -> Table:
+    """Give ``t`` the run's symbols and published row names; baselines last, set apart."""
+    rows = [r for r in t.rows if r not in BASELINES] + [r for r in t.rows if r in BASELINES]
+    t.values = t.values.reindex(index=rows)
+    if t.std is not None:
+        t.std = t.std.reindex(index=rows)
+    t.symbols = {**res.symbols, **t.symbols}
+    t.labels = {r: display_name(r) for r in rows} | t.labels
+    t.baselines = tuple(r for r in rows if r in BASELINES)
+    t.rank_baselines = rank_baselines
+    return t
+
+
+def per_pair_tables(res: Results, pairs: list[str] | None = None,
+                    rank_baselines: bool = False) -> list[Table]:
     """One table per pair (the reference paper's Tables 1–3)."""
     out = []
-    for pair in res.pairs:
+    for pair in pairs if pairs is not None else res.pairs:
         vals = _pivot(res.scores[res.scores["pair"] == pair], res)
-        out.append(Table(f"pair-{slug(pair)}", f"{res.dataset}: pair {pair}{_conv_note(res)}", vals,
-                         {c: res.higher_is_better[c] for c in vals.columns}))
+        caption = f"{res.dataset}, pair {pair} ({_context(res, list(vals.index))})"
+        out.append(finish(Table(f"pair-{slug(pair)}", caption, vals,
+                                {c: res.higher_is_better[c] for c in vals.columns}),
+                          res, rank_baselines))
     return out
 
 
-def mean_std_table(res: Results) -> Table:
+def mean_std_table(res: Results, rank_baselines: bool = False) -> Table:
     """Mean ± standard deviation (ddof=1; 0 for one pair) over pairs."""
     per_pair = res.scores.pivot_table(index=["method", "pair"], columns="metric", values="value")
     grouped = per_pair.groupby(level="method")
@@ -164,17 +242,22 @@ def mean_std_table(res: Results) -> Table:
     order_r = [m for m in res.methods if m in mean.index]
     order_c = [m for m in res.metrics if m in mean.columns]
     n = len(res.pairs)
-    t = Table("mean", f"{res.dataset}: mean ± std over {n} pair{'s' if n != 1 else ''}{_conv_note(res)}",
+    caption = (f"{res.dataset}: mean ± std over {n} pair{'s' if n != 1 else ''} "
+               f"({_context(res, order_r)})")
+    t = Table("mean", caption,
               mean.reindex(index=order_r, columns=order_c), {c: res.higher_is_better[c] for c in order_c},
               std=std.reindex(index=order_r, columns=order_c))
-    counts = per_pair.notna().groupby(level="method").sum()
-    short = [f"{m} ({int(counts.loc[m].min())}/{n})" for m in order_r if counts.loc[m].min() < n]
+    # metrics a method never gets (e.g. map accuracy without a decision map) are not "short"
+    counts = per_pair.notna().groupby(level="method").sum().replace(0, pd.NA)
+    least = counts.min(axis=1)
+    short = [f"{m} ({int(least.loc[m])}/{n})" for m in order_r
+             if pd.notna(least.loc[m]) and least.loc[m] < n]
     if short:
         t.notes.append("fewer pairs scored for: " + ", ".join(short))
-    return t
+    return finish(t, res, rank_baselines)
 
 
-def rank_table(res: Results) -> Table:
+def rank_table(res: Results, rank_baselines: bool = False) -> Table:
     """Mean rank per method and metric (1 = best), plus the mean over metrics (``all``)."""
     ranks = []
     for metric in res.metrics:
@@ -186,8 +269,9 @@ def rank_table(res: Results) -> Table:
     table = table.reindex(index=[m for m in res.methods if m in table.index])
     table["all"] = table.mean(axis=1)
     directions = dict.fromkeys(table.columns, False)
-    return Table("rank", f"{res.dataset}: mean rank over pairs (1 = best){_conv_note(res)}",
-                 table, directions, decimals=2)
+    t = Table("rank", f"{res.dataset}: mean rank over pairs, 1 = best ({res.convention} metric "
+              "convention)", table, directions, decimals=2, symbols={"all": r"\mathrm{all}"})
+    return finish(t, res, rank_baselines)
 
 
 def timing_table(res: Results) -> Table | None:
@@ -204,8 +288,9 @@ def timing_table(res: Results) -> Table | None:
         return None
     mean = t.groupby("method")["fuse_seconds"].mean().to_frame("seconds")
     mean = mean.reindex([m for m in res.methods if m in mean.index])
-    return Table("time", f"{res.dataset}: mean fusion time per pair (s)", mean, {"seconds": False},
-                 decimals=3)
+    t = Table("time", f"{res.dataset}: mean fusion time per pair (s)", mean, {"seconds": False},
+              decimals=3, symbols={"seconds": r"t\,(\mathrm{s})"})
+    return finish(t, res, rank_baselines=True)
 
 
 def slug(text: str) -> str:
@@ -215,12 +300,14 @@ def slug(text: str) -> str:
     return pair_folder(text)
 
 
-def all_tables(res: Results, per_pair: bool = False) -> list[Table]:
-    """The report's tables in order: mean ± std, rank, time, then per pair (if asked)."""
-    tables = [mean_std_table(res), rank_table(res)]
+def all_tables(res: Results, per_pair: bool = False, rank_baselines: bool = False,
+               pairs: list[str] | None = None) -> list[Table]:
+    """The report's tables in order: mean ± std, rank, time, then per pair (if asked;
+    ``pairs`` restricts them)."""
+    tables = [mean_std_table(res, rank_baselines), rank_table(res, rank_baselines)]
     t = timing_table(res)
     if t is not None:
         tables.append(t)
     if per_pair:
-        tables += per_pair_tables(res)
+        tables += per_pair_tables(res, pairs, rank_baselines)
     return [t for t in tables if not t.values.empty]

@@ -149,6 +149,7 @@ _CITE_KUMAR = (
 # At F = A = B, qabf-petrovic and qlabf depend on the image: flat pixels (g_X = 0) get G = 0.
 qlabf = register_metric(
     "qlabf",
+    latex=r"L^{AB/F}",
     higher_is_better=False,
     description="L^AB/F: fraction of the sources' edge information lost in F",
     citation=_CITE_PETROVIC,
@@ -157,6 +158,7 @@ qlabf = register_metric(
 )
 qnabf = register_metric(
     "qnabf",
+    latex=r"N^{AB/F}",
     higher_is_better=False,
     description="N^AB/F (Kumar): edge artefacts added to F, so that Q + L + N = 1",
     citation=_CITE_KUMAR,
@@ -164,6 +166,7 @@ qnabf = register_metric(
 )
 qnabf_petrovic = register_metric(
     "qnabf-petrovic",
+    latex=r"N^{AB/F}_{P}",
     higher_is_better=False,
     description="N^AB/F (Petrovic's original): edge artefacts added to F",
     citation=_CITE_PETROVIC,
@@ -171,6 +174,7 @@ qnabf_petrovic = register_metric(
 )
 qabf_petrovic = register_metric(
     "qabf-petrovic",
+    latex=r"Q^{AB/F}_{P}",
     higher_is_better=True,
     description="Q^AB/F with Petrovic/Kumar constants and g^1.5 weights: edge information kept in F",
     citation=_CITE_PETROVIC,

@@ -96,6 +96,7 @@ def _qabf_toolkit(a: np.ndarray, b: np.ndarray, f: np.ndarray) -> float:
 
 qabf = register_metric(
     "qabf",
+    latex=r"Q^{AB/F}",
     higher_is_better=True,
     description="share of the sources' Sobel edge strength and orientation transferred to F",
     citation="C. S. Xydeas, V. Petrović, Electronics Letters 36(4), 2000",

@@ -84,6 +84,7 @@ def qg_channel(a: np.ndarray, b: np.ndarray, f: np.ndarray) -> float:
 
 qg = register_metric(
     "qg",
+    latex=r"Q_{G}",
     higher_is_better=True,
     description="Q_G: per-pixel gradient strength and orientation preservation (Liu toolbox form)",
     citation="C. S. Xydeas, V. Petrovic, Proc. SPIE 4051, 2000; Z. Liu et al., IEEE TPAMI 34(1), 2012",

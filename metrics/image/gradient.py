@@ -66,6 +66,7 @@ def _ei(a: np.ndarray, b: np.ndarray, f: np.ndarray) -> float:
 
 qag = register_metric(
     "qag",
+    latex=r"Q^{AG}",
     higher_is_better=True,
     description="Q^AG: average gradient of the fused image (sharpness)",
     citation="G. Cui, H. Feng, Z. Xu, Q. Li, Y. Chen, Optics Communications 341, 2015",
@@ -78,6 +79,7 @@ qag = register_metric(
 )
 ei = register_metric(
     "ei",
+    latex=r"\mathrm{EI}",
     higher_is_better=True,
     description="EI: edge intensity, the mean Sobel gradient magnitude of the fused image",
     citation="B. Rajalingam, R. Priya, Int. J. Eng. Sci. Invention, 2018",

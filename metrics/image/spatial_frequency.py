@@ -58,6 +58,7 @@ def _sf_vifb(a: np.ndarray, b: np.ndarray, f: np.ndarray) -> float:
 
 qsf = register_metric(
     "qsf",
+    latex=r"Q^{SF}",
     higher_is_better=True,
     description="Q^SF: spatial frequency sqrt(RF² + CF²) of the fused image (activity)",
     citation="A. M. Eskicioglu, P. S. Fisher, IEEE Trans. Commun. 43(12), 1995",

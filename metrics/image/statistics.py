@@ -30,6 +30,7 @@ def _sd(a: np.ndarray, b: np.ndarray, f: np.ndarray) -> float:
 
 sd = register_metric(
     "sd",
+    latex=r"\mathrm{SD}",
     higher_is_better=True,
     description="SD: standard deviation of the fused image's grey levels (global contrast)",
     citation="Y.-J. Rao, Meas. Sci. Technol. 8(4), 1997",

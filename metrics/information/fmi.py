@@ -126,6 +126,7 @@ def feature_mutual_information(a: np.ndarray, b: np.ndarray, f: np.ndarray, wind
 
 fmi = register_metric(
     "fmi",
+    latex=r"\mathrm{FMI}",
     higher_is_better=True,
     description="FMI: feature (gradient) mutual information of F with A and B in 3×3 windows",
     citation=(

@@ -151,6 +151,7 @@ def _qnmi_mefb(a: np.ndarray, b: np.ndarray, f: np.ndarray) -> float:
 
 en = register_metric(
     "en",
+    latex=r"\mathrm{EN}",
     higher_is_better=True,
     description="EN: Shannon entropy (bits) of the fused image's 256-level histogram (0..8)",
     citation="J. van Aardt, J. Appl. Remote Sens. 2(1):023522, 2008",
@@ -162,6 +163,7 @@ en = register_metric(
 )
 ce = register_metric(
     "ce",
+    latex=r"\mathrm{CE}",
     higher_is_better=False,
     description="CE: mean cross entropy (bits) of the sources' histograms relative to F's",
     citation="D. M. Bulanon, T. F. Burks, V. Alchanatis, Biosyst. Eng. 103(1), 2009",
@@ -173,6 +175,7 @@ ce = register_metric(
 )
 qmi = register_metric(
     "qmi",
+    latex=r"Q^{MI}",
     higher_is_better=True,
     description="Q^MI: MI(A,F) + MI(B,F) from 256-bin joint histograms",
     citation="G. Qu, D. Zhang, P. Yan, Electronics Letters 38(7), 2002",
@@ -185,6 +188,7 @@ qmi = register_metric(
 )
 qnmi = register_metric(
     "qnmi",
+    latex=r"Q^{NMI}",
     higher_is_better=True,
     description="Q^NMI (Hossny): 2·[MI(A,F)/(H(A)+H(F)) + MI(B,F)/(H(B)+H(F))], 0..4",
     citation="M. Hossny, S. Nahavandi, D. Creighton, Electronics Letters 44(18), 2008",

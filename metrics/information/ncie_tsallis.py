@@ -112,6 +112,7 @@ def _te_mefb(a: np.ndarray, b: np.ndarray, f: np.ndarray) -> float:
 
 qncie = register_metric(
     "qncie",
+    latex=r"Q_{NCIE}",
     higher_is_better=True,
     description="Q_NCIE: nonlinear correlation information entropy of (A, B, F), 1 − H_R",
     citation=(
@@ -125,6 +126,7 @@ qncie = register_metric(
 )
 te = register_metric(
     "te",
+    latex=r"Q_{TE}",
     higher_is_better=True,
     description="TE: Tsallis mutual information I_q(A;F) + I_q(B;F), q = 1.85",
     citation=(

@@ -132,6 +132,7 @@ def _qcb_toolkit(a: np.ndarray, b: np.ndarray, f: np.ndarray) -> float:
 
 qcb = register_metric(
     "qcb",
+    latex=r"Q_{CB}",
     higher_is_better=True,
     description="Q_CB (Chen–Blum): CSF-filtered local-contrast preservation, saliency weighted (0..1)",
     citation="Y. Chen, R. S. Blum, Image and Vision Computing 27(10), 2009",
@@ -144,6 +145,7 @@ qcb = register_metric(
 )
 qcv = register_metric(
     "qcv",
+    latex=r"Q_{CV}",
     higher_is_better=False,
     description="Q_CV (Chen–Varshney): saliency-weighted CSF-filtered difference energy per 16×16 block",
     citation="H. Chen, P. K. Varshney, Information Fusion 8(2), 2007",

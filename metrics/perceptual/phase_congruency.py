@@ -269,6 +269,7 @@ _TIES = "the 'max' feature image S takes B's features where PC_A = PC_B (ties go
 
 qp = register_metric(
     "qp",
+    latex=r"Q_{P}",
     higher_is_better=True,
     description="Q_P (Zhao et al.): phase-congruency feature (PC, edge, corner) agreement of F with A, B",
     citation="J. Zhao, R. Laganiere, Z. Liu, IJICIC 3(6A):1433-1447, 2007",

@@ -134,6 +134,7 @@ _TIES = "per window the source with the smaller gain is kept; equal gains take B
 
 viff = register_metric(
     "viff",
+    latex=r"\mathrm{VIF}_{F}",
     higher_is_better=True,
     description="VIFF (Han et al.): multi-scale visual information fidelity of F to the sources",
     citation="Y. Han, Y. Cai, Y. Cao, X. Xu, Information Fusion 14(2):127-135, 2013",
@@ -147,6 +148,7 @@ viff = register_metric(
 )
 vifp = register_metric(
     "vifp",
+    latex=r"\mathrm{VIF}_{P}",
     higher_is_better=True,
     description="VIFp (Sheikh & Bovik, pixel domain): VIFp(A,F) + VIFp(B,F) (about 0..2)",
     citation="H. R. Sheikh, A. C. Bovik, IEEE Trans. Image Process. 15(2):430-444, 2006",

@@ -59,6 +59,7 @@ _CITE = "P. Jagalingam, A. V. Hegde, Aquatic Procedia 4, 2015"
 
 psnr = register_metric(
     "psnr",
+    latex=r"\mathrm{PSNR}",
     higher_is_better=True,
     description="PSNR of F against both sources (dB); toolkit conventions use VIFB's root-sum MSE",
     citation=f"{_CITE} (fusion PSNR)",
@@ -70,6 +71,7 @@ psnr = register_metric(
 )
 rmse = register_metric(
     "rmse",
+    latex=r"\mathrm{RMSE}",
     higher_is_better=False,
     description="RMSE of F against the sources, mean of the two; toolkit conventions as VIFB",
     citation=_CITE,

@@ -85,6 +85,7 @@ def _map_iou(a, b, f, *, decision_map, mask):
 
 psnr_gt = register_metric(
     "psnr-gt",
+    latex=r"\mathrm{PSNR}_{\mathrm{GT}}",
     higher_is_better=True,
     description="PSNR of F against the ground truth R: 10·log10(255² / MSE(F, R)) dB on luma",
     citation=_CITE_PSNR,
@@ -94,6 +95,7 @@ psnr_gt = register_metric(
 )
 ssim_gt = register_metric(
     "ssim-gt",
+    latex=r"\mathrm{SSIM}_{\mathrm{GT}}",
     higher_is_better=True,
     description="SSIM of F against the ground truth R (11×11 Gaussian σ = 1.5, L = 255, luma)",
     citation=_CITE_SSIM,
@@ -103,6 +105,7 @@ ssim_gt = register_metric(
 )
 rmse_gt = register_metric(
     "rmse-gt",
+    latex=r"\mathrm{RMSE}_{\mathrm{GT}}",
     higher_is_better=False,
     description="RMSE of F against the ground truth R: sqrt(MSE(F, R)) in grey levels (luma)",
     citation=_CITE_PSNR,
@@ -112,6 +115,7 @@ rmse_gt = register_metric(
 )
 map_accuracy = register_metric(
     "map-accuracy",
+    latex=r"\mathrm{Acc}_{\mathrm{map}}",
     higher_is_better=True,
     description="decision-map accuracy: fraction of pixels where [D > 0.5] equals the true mask",
     citation="pixel accuracy of the binarised decision map (synthetic ground-truth masks)",
@@ -120,6 +124,7 @@ map_accuracy = register_metric(
 )
 map_iou = register_metric(
     "map-iou",
+    latex=r"\mathrm{IoU}_{\mathrm{map}}",
     higher_is_better=True,
     description="decision-map IoU of the 'take source A' region: |[D > 0.5] ∩ M| / |[D > 0.5] ∪ M|",
     citation=_CITE_IOU,

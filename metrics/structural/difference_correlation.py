@@ -57,6 +57,7 @@ def scd_channel(a: np.ndarray, b: np.ndarray, f: np.ndarray) -> float:
 
 scd = register_metric(
     "scd",
+    latex=r"\mathrm{SCD}",
     higher_is_better=True,
     description="SCD: r(F−B, A) + r(F−A, B), correlation of what F took from each source (−2..2)",
     citation="V. Aslantas, E. Bendes, AEU Int. J. Electron. Commun. 69(12):1890-1896, 2015",

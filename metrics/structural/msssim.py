@@ -111,6 +111,7 @@ def _ms_ssim_sum(a: np.ndarray, b: np.ndarray, f: np.ndarray) -> float:
 
 ms_ssim = register_metric(
     "ms-ssim",
+    latex=r"\mathrm{MS\text{-}SSIM}",
     higher_is_better=True,
     description="MS-SSIM(A,F) + MS-SSIM(B,F): multi-scale structural similarity (≤ 2)",
     citation="Z. Wang, E. P. Simoncelli, A. C. Bovik, Asilomar Conf. Signals Syst. Comput., 2003",

@@ -116,6 +116,7 @@ def _ssim_sum(a: np.ndarray, b: np.ndarray, f: np.ndarray) -> float:
 
 ssim = register_metric(
     "ssim",
+    latex=r"\mathrm{SSIM}",
     higher_is_better=True,
     description="SSIM(A,F) + SSIM(B,F): structural similarity of F to each source (≤ 2)",
     citation="Z. Wang, A. C. Bovik, H. R. Sheikh, E. P. Simoncelli, IEEE TIP 13(4), 2004",

@@ -302,6 +302,7 @@ def _qy_mefb(a: np.ndarray, b: np.ndarray, f: np.ndarray) -> float:
 
 qc = register_metric(
     "qc",
+    latex=r"Q_{C}",
     higher_is_better=True,
     description="Q_C (Cvejic): covariance-weighted SSIM of F to A and B over 7×7 Gaussian windows",
     citation=(
@@ -322,6 +323,7 @@ qc = register_metric(
 )
 qy = register_metric(
     "qy",
+    latex=r"Q_{Y}",
     higher_is_better=True,
     description="Q_Y (Yang): variance-weighted SSIM where A and B agree (SSIM ≥ 0.75), else the max",
     citation=(

@@ -114,6 +114,7 @@ _CITE = "G. Piella, H. Heijmans, A new quality metric for image fusion, ICIP 200
 
 qw = register_metric(
     "qw",
+    latex=r"Q_{W}",
     higher_is_better=True,
     description="Q_W (Piella): saliency-weighted UIQI of F to A and B in 8×8 windows",
     citation=_CITE,
@@ -125,6 +126,7 @@ qw = register_metric(
 )
 qe = register_metric(
     "qe",
+    latex=r"Q_{E}",
     higher_is_better=True,
     description="Q_E (Piella): edge-dependent quality, Q_W of the Sobel edge images (α = 1)",
     citation=_CITE,

@@ -155,6 +155,8 @@ def test_missing_dataset_says_how_to_get_it(tmp_path):
         load_dataset("vifb", data_dir=tmp_path)
     msg = str(info.value)
     assert "datasets fetch vifb" in msg and str(tmp_path / "vifb") in msg and "by hand" in msg
+    # a user whose data lies elsewhere learns both ways to point at it
+    assert "--data-dir" in msg and "$FUSEBENCH_DATA" in msg
 
 
 def test_incomplete_dataset_names_missing_files(shared_datasets, tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from bench.reports.tables import load_results, mean_std_table, per_pair_tables, rank_table
+from bench.reports.tables import Table, load_results, mean_std_table, per_pair_tables, rank_table
 
 
 @pytest.fixture(scope="module")
@@ -16,7 +16,7 @@ def scores(run_dir):
 def test_mean_table_matches_scores_and_marks_follow_direction(run_dir, scores):
     res = load_results(run_dir)
     assert res.higher_is_better == {"qsf": True, "rmse": False}  # from the metric registry
-    t = mean_std_table(res)
+    t = mean_std_table(res, rank_baselines=True)  # all three methods compete
     expected = scores.groupby(["method", "metric"])["value"].agg(["mean", "std"])
     marks = t.marks()
     for metric, higher in (("qsf", True), ("rmse", False)):
@@ -51,3 +51,27 @@ def test_rank_table_is_a_ranking(run_dir, scores):
     if best.nunique() == 1:
         assert t.values.loc[best.iloc[0], "rmse"] == 1.0
     assert t.higher_is_better["all"] is False
+
+
+def test_baselines_are_last_and_unmarked_unless_asked(run_dir):
+    res = load_results(run_dir)
+    default = mean_std_table(res)
+    assert default.rows == ["msvd", "average", "max-abs"]  # baselines after the methods
+    assert default.baselines == ("average", "max-abs")
+    marks = default.marks()
+    assert (marks.loc[["average", "max-abs"]] == "").all().all()
+    assert (marks.loc["msvd"] == "").all()  # a lone competitor is not "best" of anything
+    ranked = mean_std_table(res, rank_baselines=True).marks()
+    assert (ranked.loc[["average", "max-abs"]] != "").any().any()
+    assert ((ranked == "best").sum() >= 1).all()  # every column has a best once they compete
+    assert default.label("msvd") == "MSVD" and default.symbol("rmse") == r"\mathrm{RMSE}"
+
+
+def test_ties_at_the_printed_precision_share_the_mark():
+    values = pd.DataFrame({"q": [0.73124, 0.73089, 0.7200, 0.6]}, index=["a", "b", "c", "d"])
+    t = Table("t", "", values, {"q": True})
+    marks = t.marks()["q"].to_dict()
+    # 0.73124 and 0.73089 both print as 0.731: both bold; 0.720 is then second
+    assert marks == {"a": "best", "b": "best", "c": "second", "d": ""}
+    t4 = Table("t", "", values, {"q": True}, decimals=4)
+    assert t4.marks()["q"].to_dict() == {"a": "best", "b": "second", "c": "", "d": ""}
