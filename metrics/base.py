@@ -137,6 +137,10 @@ class Metric:
     def __call__(self, a, b, fused, convention: str = "default", **kw) -> float:
         return compute(self.name, a, b, fused, convention=convention, **kw)
 
+    def __reduce__(self):
+        # pickled by name (worker processes look it up in their own registry)
+        return get_metric, (self.name,)
+
 
 METRICS: Registry[Metric] = Registry("metric", entry_point_group="fusebench.metrics")
 
