@@ -145,6 +145,10 @@ class Metric:
     def __call__(self, a, b, fused, convention: str = "default", **kw) -> float:
         return compute(self.name, a, b, fused, convention=convention, **kw)
 
+    def __reduce__(self):
+        # pickled by name (worker processes look it up in their own registry)
+        return get_metric, (self.name,)
+
 
 def symbol_fallback(name: str) -> str:
     """A metric name as LaTeX math in upright type, special characters escaped.

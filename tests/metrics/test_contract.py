@@ -247,3 +247,11 @@ def test_bad_registrations_are_registry_errors():
         register_metric("qabf", higher_is_better=True, description="d", citation="c",
                         conventions={"default": Convention(fn)})
     assert "x-test" not in metrics.list_metrics()
+
+
+def test_metrics_pickle_by_name():
+    import pickle
+
+    for name in metrics.list_metrics():
+        m = metrics.get_metric(name)
+        assert pickle.loads(pickle.dumps(m)) is m
