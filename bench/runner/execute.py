@@ -1,7 +1,9 @@
 """Executing jobs: fuse + score with failure capture, isolated in worker processes.
 
 A *job* is one pair with the tasks (methods) to run on it, so the pair's sources,
-ground truth and mask are decoded once per job. The decoded arrays are made
+ground truth and mask are decoded once per job, and the metrics' features of
+the sources (luma, grey levels, Sobel maps: :mod:`metrics.features`) are
+computed once per job and shared by every method's scoring. The decoded arrays are made
 read-only (and every method gets private read-only copies, see
 :meth:`methods.base.FusionMethod.fuse`), so no plugin can change what another
 method or a metric sees. :func:`iter_job` never raises: every exception, bad
@@ -219,9 +221,15 @@ def iter_job(job: Job) -> Iterator[tuple]:
             yield "done", i, res
         return
     sources = (a, b, gt, mask, depth)
+    from metrics.features import FeatureCache, shared_features
+
+    features = FeatureCache()  # the sources' features, shared by every method's scoring
     for i, task in enumerate(job.tasks):
         yield "start", i
-        yield "done", i, run_task(job, task, cache, sources)
+        with shared_features(features):
+            res = run_task(job, task, cache, sources)
+        features.keep_only(a, b, gt, mask)  # forget this method's fused image
+        yield "done", i, res
 
 
 def run_job(job: Job) -> list[TaskResult]:
