@@ -120,7 +120,9 @@ def shared_features(cache: FeatureCache | None = None) -> Iterator[FeatureCache]
     Nested sessions reuse the outer one's cache unless ``cache`` is given.
     """
     if cache is None:
-        cache = _ACTIVE.get() or FeatureCache()
+        cache = _ACTIVE.get()
+    if cache is None:
+        cache = FeatureCache()
     token = _ACTIVE.set(cache)
     try:
         yield cache
