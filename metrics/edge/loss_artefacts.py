@@ -91,11 +91,10 @@ def _edges(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     g = np.multiply(gh, gh)
     g += np.multiply(gv, gv)
     np.sqrt(g, out=g)
-    flat = (gv == 0) & (gh == 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        alpha = np.divide(gv, gh, out=gv)  # ±π/2 where gh = 0 and gv ≠ 0
+    vertical = gh == 0  # gh = (0 − gy)/8 is +0 there, so gv/gh = ±inf and α = ±π/2 (sign of gv)
+    alpha = np.divide(gv, gh, out=np.zeros_like(gv), where=~vertical)  # arctan is slow on ±inf
     np.arctan(alpha, out=alpha)
-    np.copyto(alpha, 0.0, where=flat)
+    np.copyto(alpha, np.copysign(np.pi / 2, gv), where=vertical & (gv != 0))  # flat: α = 0
     w = np.full_like(g, _WT_MIN)
     np.power(g, _LG, out=w, where=g >= _TD)
     return g, alpha, w

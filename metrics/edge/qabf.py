@@ -56,8 +56,7 @@ def strength_orientation(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     g += np.multiply(sy, sy)
     np.sqrt(g, out=g)
     zero = sx == 0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        alpha = np.divide(sy, sx, out=sy)
+    alpha = np.divide(sy, sx, out=np.zeros_like(sy), where=~zero)  # arctan is slow on ±inf, NaN
     np.arctan(alpha, out=alpha)
     np.copyto(alpha, np.pi / 2, where=zero)
     return g, alpha
