@@ -98,6 +98,34 @@ class Job:
 
 
 # -- helpers -----------------------------------------------------------------
+_ALLOCATOR: list[bool] = []
+
+
+def tune_allocator() -> bool:
+    """Let glibc keep freed image-sized buffers instead of unmapping them (once per process).
+
+    By default glibc serves every allocation above a (dynamic) threshold with
+    a fresh ``mmap`` and unmaps it on free, so each float64 temporary of a
+    metric page-faults on first touch: at 520² that is about half the scoring
+    time on a loaded machine (docs/performance.md). Raising the mmap and trim
+    thresholds to 32 MiB / 1 GiB keeps those buffers in the heap for reuse.
+    Affects speed only, never values. Returns False where it does not apply
+    (not glibc). Called by every job; a worker process is the runner's own.
+    """
+    if not _ALLOCATOR:
+        ok = False
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None)
+            m_trim_threshold, m_mmap_threshold = -1, -3
+            ok = bool(libc.mallopt(m_mmap_threshold, 32 << 20)) and bool(libc.mallopt(m_trim_threshold, 1 << 30))
+        except (OSError, AttributeError):
+            ok = False
+        _ALLOCATOR.append(ok)
+    return _ALLOCATOR[0]
+
+
 def source_bit_depth(pair: Pair, a: np.ndarray, b: np.ndarray) -> int:
     """16 when the pair says so or its pixels are not whole 8-bit values, else 8."""
     declared = pair.meta.get("bit_depth") if pair.meta else None
@@ -205,6 +233,7 @@ def iter_job(job: Job) -> Iterator[tuple]:
     """Events of one job: ``("start", i)`` before task ``i``, ``("done", i, TaskResult)``
     after it. Never raises for a task's failure."""
     cache = FusedCache(job.cache_root)
+    tune_allocator()
     try:
         load_plugins(job.plugins)
         pair = job.pair
