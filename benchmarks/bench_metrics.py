@@ -23,6 +23,8 @@ pair (the five indices), per method as the runner did before (each
 ``metrics.compute`` on its own) vs in one job (one feature session for the
 pair, as the runner now does); prints both medians and the ratio.
 
+``--malloc default`` leaves glibc's allocator as it is instead of tuning it as
+the runner's workers do (:func:`bench.runner.execute.tune_allocator`).
 Times are process CPU time (``time.process_time``) so that a machine shared
 with other processes inflates them less; single-threaded by default.
 Not a test.
@@ -271,14 +273,21 @@ def main(argv=None) -> int:
     p.add_argument("--compare", action="store_true", help="the five indices vs plain numpy float64")
     p.add_argument("--sizes", default="256,520,1024,2048")
     p.add_argument("--pair-job", action="store_true", help="a pair's methods scored in one job vs per method")
+    p.add_argument("--malloc", choices=("tuned", "default"), default="tuned",
+                   help="tuned: glibc thresholds as the runner's workers set them (default)")
     args = p.parse_args(argv)
+    if args.malloc == "tuned":
+        from bench.runner.execute import tune_allocator
+
+        tune_allocator()
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(args.threads)
 
     from tabulate import tabulate
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    note = f"{args.threads} thread(s); {os.cpu_count()} CPUs, load average {load:.1f} at start"
+    note = (f"{args.threads} thread(s); malloc {args.malloc}; {os.cpu_count()} CPUs, "
+            f"load average {load:.1f} at start")
     if args.compare or args.pair_job:
         repeat = max(5, args.repeat or 5)
         if args.compare:
