@@ -85,8 +85,8 @@ def mirror_gradients(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return gx, gy
 
 
-def _edges(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Strength g, orientation α and weight w of one image (once per scoring session)."""
+def _edges(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Strength g and orientation α of one image (once per scoring session)."""
     gv, gh = mirror_gradients(x)
     g = np.multiply(gh, gh)
     g += np.multiply(gv, gv)
@@ -95,9 +95,13 @@ def _edges(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     alpha = np.divide(gv, gh, out=np.zeros_like(gv), where=~vertical)  # arctan is slow on ±inf
     np.arctan(alpha, out=alpha)
     np.copyto(alpha, np.copysign(np.pi / 2, gv), where=vertical & (gv != 0))  # flat: α = 0
+    return g, alpha
+
+
+def _weight(g: np.ndarray) -> np.ndarray:
+    """w = g^1.5 where g ≥ 2, else 0.001 (sources only; pow only where needed)."""
     w = np.full_like(g, _WT_MIN)
-    np.power(g, _LG, out=w, where=g >= _TD)
-    return g, alpha, w
+    return np.power(g, _LG, out=w, where=g >= _TD)
 
 
 def _sigmoid(t: np.ndarray, gamma: float, k: float, s: float) -> np.ndarray:
@@ -127,9 +131,8 @@ def _preservation(g_x, a_x, g_f, a_f) -> np.ndarray:
 
 
 def _objective_performance(a: np.ndarray, b: np.ndarray, f: np.ndarray) -> ObjectivePerformance:
-    g_a, a_a, w_a = memo(_edges, a)
-    g_b, a_b, w_b = memo(_edges, b)
-    g_f, a_f, _ = memo(_edges, f)
+    (g_a, a_a), (g_b, a_b), (g_f, a_f) = (memo(_edges, x) for x in (a, b, f))
+    w_a, w_b = memo(_weight, g_a), memo(_weight, g_b)
     q_af = _preservation(g_a, a_a, g_f, a_f)
     q_bf = _preservation(g_b, a_b, g_f, a_f)
     w_ab = np.add(w_a, w_b)
