@@ -277,11 +277,15 @@ def to_uint(pixels: np.ndarray, bit_depth: int = 8) -> np.ndarray:
     return np.rint(x).astype(np.uint8)
 
 
-def write_image(path: str | os.PathLike, pixels: np.ndarray, bit_depth: int = 8) -> Path:
+def write_image(
+    path: str | os.PathLike, pixels: np.ndarray, bit_depth: int = 8, *, compress_level: int | None = None
+) -> Path:
     """Write float pixels in 0..255 (or integer arrays) to ``path``, atomically.
 
     PNG keeps 16 bits when ``bit_depth=16`` (lossless round trip with
-    :func:`read_image`). The format follows the suffix.
+    :func:`read_image`). The format follows the suffix. ``compress_level``
+    (PNG only, zlib 0..9; default: the encoder's, 6) trades file size for
+    speed; every level is lossless.
     """
     path = Path(path)
     if path.is_dir():
@@ -299,13 +303,15 @@ def write_image(path: str | os.PathLike, pixels: np.ndarray, bit_depth: int = 8)
 
             h, w = arr.shape[:2]
             planes = 1 if arr.ndim == 2 else arr.shape[2]
-            writer = png.Writer(w, h, greyscale=planes == 1, bitdepth=16)
+            writer = png.Writer(w, h, greyscale=planes == 1, bitdepth=16, compression=compress_level)
             with open(tmp, "wb") as fh:
                 writer.write(fh, arr.reshape(h, w * planes))
         else:
             from PIL import Image
 
-            Image.fromarray(arr).save(tmp, format=_pil_format(path))
+            fmt = _pil_format(path)
+            opts = {"compress_level": compress_level} if fmt == "PNG" and compress_level is not None else {}
+            Image.fromarray(arr).save(tmp, format=fmt, **opts)
         os.replace(tmp, path)
     finally:
         if tmp.exists():

@@ -207,14 +207,48 @@ def sobel(x: np.ndarray, border: str = "zero", *, separable: bool = False) -> tu
     True
     """
     x = np.asarray(x, dtype=np.float64)
-    if not separable:
-        return imfilter(x, SOBEL.T, border), imfilter(x, SOBEL, border)
     mode = _mode(border)
-    pad_mode = {"constant": "constant", "nearest": "edge", "reflect": "symmetric", "wrap": "wrap", "mirror": "reflect"}
-    p = np.pad(x, 1, mode=pad_mode[mode])
-    rows = p[:-2, :] + 2.0 * p[1:-1, :] + p[2:, :]  # smoothing down the columns
-    cols = p[:, :-2] + 2.0 * p[:, 1:-1] + p[:, 2:]  # smoothing along the rows
-    return rows[:, :-2] - rows[:, 2:], cols[:-2, :] - cols[2:, :]
+    if not separable and (x.ndim != 2 or min(x.shape) < 3):
+        return imfilter(x, SOBEL.T, border), imfilter(x, SOBEL, border)
+    p = np.pad(x, 1, mode=_PAD_MODES[mode])
+    if not separable:
+        return _correlate3(p, SOBEL.T), _correlate3(p, SOBEL)
+    h, w = x.shape
+    rows = np.multiply(p[1:-1, :], 2.0)  # smoothing down the columns: p0 + 2 p1 + p2
+    rows += p[:-2, :]
+    rows += p[2:, :]
+    cols = np.multiply(p[:, 1:-1], 2.0)  # smoothing along the rows
+    cols += p[:, :-2]
+    cols += p[:, 2:]
+    return np.subtract(rows[:, :-2], rows[:, 2:]), np.subtract(cols[:-2, :], cols[2:, :])
+
+
+# ndimage mode -> np.pad mode giving the same one-pixel border
+_PAD_MODES = {"constant": "constant", "nearest": "edge", "reflect": "symmetric", "wrap": "wrap", "mirror": "reflect"}
+
+
+def _correlate3(p: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """'same' 3×3 correlation of the image padded by one pixel, ``p``, with kernel ``k``.
+
+    Adds the taps in ``scipy.ndimage.correlate``'s order (from 0, row-major,
+    non-zero taps), so the result has the same bits; for the Sobel kernels
+    every product is exact (weights ±1, ±2). About 4× faster than the generic
+    filter at 520².
+    """
+    h, w = p.shape[0] - 2, p.shape[1] - 2
+    out = np.zeros((h, w))
+    tmp = np.empty((h, w))
+    for (i, j), kij in np.ndenumerate(k):
+        if kij == 0:
+            continue
+        win = p[i : i + h, j : j + w]
+        if kij == 1:
+            out += win
+        elif kij == -1:
+            out -= win
+        else:
+            out += np.multiply(win, kij, out=tmp)
+    return out
 
 
 def round_half_away(x: np.ndarray) -> np.ndarray:

@@ -20,16 +20,18 @@ from metrics.base import (
     Metric,
     check_convention,
     compute,
+    compute_many,
     get_metric,
     known_conventions,
     list_metrics,
     register_metric,
 )
+from metrics.features import FeatureCache, shared_features
 
 PAPER_FIVE = ("qabf", "qag", "qlabf", "qmi", "qsf")
 
 # A new metric family is one new subpackage here; nothing else to edit.
-import_submodules(__name__, exclude={"base", "channels"})
+import_submodules(__name__, exclude={"base", "channels", "features"})
 
 __all__ = [
     "METRICS",
@@ -37,7 +39,10 @@ __all__ = [
     "Metric",
     "PAPER_FIVE",
     "check_convention",
+    "FeatureCache",
     "compute",
+    "compute_many",
+    "shared_features",
     "get_metric",
     "known_conventions",
     "list_metrics",

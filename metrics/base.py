@@ -50,6 +50,7 @@ from bench.errors import ImageTooSmallError, ParameterError, RegistrationError
 from bench.io import as_float_image, check_same_size
 from bench.registry import Registry
 from metrics.channels import to_luma, toolkit_mean
+from metrics.features import active, memo, shared_features
 
 CHANNEL_RULES = ("luma", "vifb_channels", "mefb_channels", "mefb_channels_gray_fused", "as_is")
 
@@ -256,6 +257,13 @@ def _dispatch(spec: Convention, a, b, f, kw: dict) -> float:
     )
 
 
+def _as_float(x, role: str) -> np.ndarray:
+    """:func:`bench.io.as_float_image`, converted once per scoring session (float64 is as is)."""
+    if isinstance(x, np.ndarray) and x.dtype != np.float64:
+        return memo(as_float_image, x, name=role)
+    return as_float_image(x, role)
+
+
 def compute(
     name: str,
     a,
@@ -283,9 +291,9 @@ def compute(
             f"metric {metric.name!r} has no convention {convention!r} "
             f"(available: {', '.join(metric.conventions)})"
         )
-    a = as_float_image(a, "A")
-    b = as_float_image(b, "B")
-    f = as_float_image(fused, "F")
+    a = _as_float(a, "A")
+    b = _as_float(b, "B")
+    f = _as_float(fused, "F")
     check_same_size(A=a, B=b, F=f)
     if min(f.shape[:2]) < spec.min_size:
         raise ImageTooSmallError(
@@ -296,7 +304,7 @@ def compute(
     if metric.needs_reference:
         if reference is None:
             raise ParameterError(f"metric {metric.name!r} needs a reference (ground-truth) image")
-        ref = as_float_image(reference, "reference")
+        ref = _as_float(reference, "reference")
         check_same_size(F=f, reference=ref)
         kw["reference"] = ref
     if metric.needs_decision_map:
@@ -306,3 +314,48 @@ def compute(
         kw["mask"] = np.asarray(mask, dtype=np.float64)
         check_same_size(F=f, decision_map=kw["decision_map"], mask=kw["mask"])
     return float(_dispatch(spec, a, b, f, kw))
+
+
+def compute_many(
+    names,
+    a,
+    b,
+    fused,
+    convention: str = "default",
+    *,
+    reference=None,
+    mask=None,
+    decision_map=None,
+):
+    """Several metrics of one fused image, or of each image of a list, sharing features.
+
+    Returns ``{name: value}`` (a list of them when ``fused`` is a list or
+    tuple). Values equal :func:`compute`'s; the sources' luma, grey levels
+    and Sobel maps are computed once for all metrics and all fused images
+    (:func:`metrics.features.shared_features`), each fused image's once for
+    all metrics. ``names`` is a list or a wildcard / comma pattern.
+
+    >>> import numpy as np
+    >>> x = np.tile(np.arange(16.0) * 10, (16, 1))
+    >>> out = compute_many(["qsf", "sd"], x, x, [x, x / 2])
+    >>> [round(d["qsf"], 6) for d in out], out[0]["qsf"] == compute("qsf", x, x, x)
+    ([9.682458, 4.841229], True)
+    """
+    if isinstance(names, str):
+        names = list_metrics(names)
+    many = isinstance(fused, (list, tuple))
+    images = list(fused) if many else [fused]
+    out = []
+    own = active() is None
+    with shared_features() as cache:
+        a, b = _as_float(a, "A"), _as_float(b, "B")
+        ref = None if reference is None else _as_float(reference, "reference")
+        for f in images:
+            f = _as_float(f, "F")
+            out.append({
+                n: compute(n, a, b, f, convention, reference=ref, mask=mask, decision_map=decision_map)
+                for n in names
+            })
+            if own:
+                cache.keep_only(a, b, ref)  # the next fused image shares only the sources'
+    return out if many else out[0]

@@ -21,16 +21,25 @@ import numpy as np
 
 from bench.color import luma
 from bench.matlab import rgb2gray
+from metrics.features import memo
 
 
 def to_luma(*images: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Each image reduced to BT.601 luma (grey images unchanged)."""
-    return tuple(luma(x) for x in images)
+    """Each image reduced to BT.601 luma (grey images unchanged), once per scoring session."""
+    return tuple(memo(luma, x) for x in images)
+
+
+def _channel(x: np.ndarray, k: int) -> np.ndarray:
+    return x if x.ndim == 2 else x[..., k]
 
 
 def channel(x: np.ndarray, k: int) -> np.ndarray:
-    """Channel ``k`` of a colour image; a grey image is its own every channel."""
-    return x if x.ndim == 2 else x[..., k]
+    """Channel ``k`` of a colour image; a grey image is its own every channel.
+
+    Inside a scoring session the view is recorded as derived from ``x``
+    (:mod:`metrics.features`), so its features live as long as ``x``'s.
+    """
+    return memo(_channel, x, k=k)
 
 
 def toolkit_channels(
@@ -52,10 +61,10 @@ def toolkit_channels(
     The caller averages the metric over the returned triples.
     """
     if f.ndim == 2:
-        return [(rgb2gray(a), rgb2gray(b), f)]
+        return [(memo(rgb2gray, a), memo(rgb2gray, b), f)]
     if convention == "mefb" and a.ndim == 2 and b.ndim == 2:
-        return [(a, b, rgb2gray(f) if fused_only_gray else f[..., 0])]
-    return [(channel(a, k), channel(b, k), f[..., k]) for k in range(3)]
+        return [(a, b, memo(rgb2gray, f) if fused_only_gray else channel(f, 0))]
+    return [(channel(a, k), channel(b, k), channel(f, k)) for k in range(3)]
 
 
 def toolkit_mean(

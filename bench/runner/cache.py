@@ -40,6 +40,10 @@ import numpy as np
 from bench.io import read_image, write_image
 from bench.results import atomic_write_text
 
+# zlib level of the cache PNGs: lossless at every level; 1 encodes several times faster
+# than the default 6 for files about 10-20 % larger (docs/performance.md).
+PNG_LEVEL = 1
+
 
 def default_cache_dir() -> Path:
     """``$FUSEBENCH_CACHE`` if set, else ``$XDG_CACHE_HOME/fusebench`` or ``~/.cache/fusebench``."""
@@ -125,9 +129,10 @@ class FusedCache:
         return the metadata written."""
         dm_sha = None
         if decision_map is not None:
-            write_image(self.decision_map_path(key), np.asarray(decision_map) * 255.0, bit_depth=16)
+            write_image(self.decision_map_path(key), np.asarray(decision_map) * 255.0, bit_depth=16,
+                        compress_level=PNG_LEVEL)
             dm_sha = _sha256(self.decision_map_path(key))
-        write_image(self.image_path(key), image, bit_depth=bit_depth)
+        write_image(self.image_path(key), image, bit_depth=bit_depth, compress_level=PNG_LEVEL)
         meta = dict(meta, has_decision_map=decision_map is not None, image_sha256=_sha256(self.image_path(key)),
                     dm_sha256=dm_sha, scores={}, scores_sha256=scores_checksum({}))
         atomic_write_text(self.meta_path(key), json.dumps(meta, indent=1, sort_keys=True, default=str))
@@ -190,9 +195,9 @@ class FusedCache:
             if arr is None or files[role].is_file():
                 continue
             if role == "mask":
-                write_image(files[role], np.asarray(arr) * 255.0)
+                write_image(files[role], np.asarray(arr) * 255.0, compress_level=PNG_LEVEL)
             else:
-                write_image(files[role], arr, bit_depth=bit_depth)
+                write_image(files[role], arr, bit_depth=bit_depth, compress_level=PNG_LEVEL)
 
 
 def _finite_number(v: Any) -> bool:

@@ -1,7 +1,9 @@
 """Executing jobs: fuse + score with failure capture, isolated in worker processes.
 
 A *job* is one pair with the tasks (methods) to run on it, so the pair's sources,
-ground truth and mask are decoded once per job. The decoded arrays are made
+ground truth and mask are decoded once per job, and the metrics' features of
+the sources (luma, grey levels, Sobel maps: :mod:`metrics.features`) are
+computed once per job and shared by every method's scoring. The decoded arrays are made
 read-only (and every method gets private read-only copies, see
 :meth:`methods.base.FusionMethod.fuse`), so no plugin can change what another
 method or a metric sees. :func:`iter_job` never raises: every exception, bad
@@ -96,6 +98,34 @@ class Job:
 
 
 # -- helpers -----------------------------------------------------------------
+_ALLOCATOR: list[bool] = []
+
+
+def tune_allocator() -> bool:
+    """Let glibc keep freed image-sized buffers instead of unmapping them (once per process).
+
+    By default glibc serves every allocation above a (dynamic) threshold with
+    a fresh ``mmap`` and unmaps it on free, so each float64 temporary of a
+    metric page-faults on first touch: at 520² that is about half the scoring
+    time on a loaded machine (docs/performance.md). Raising the mmap and trim
+    thresholds to 32 MiB / 1 GiB keeps those buffers in the heap for reuse.
+    Affects speed only, never values. Returns False where it does not apply
+    (not glibc). Called by every job; a worker process is the runner's own.
+    """
+    if not _ALLOCATOR:
+        ok = False
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None)
+            m_trim_threshold, m_mmap_threshold = -1, -3
+            ok = bool(libc.mallopt(m_mmap_threshold, 32 << 20)) and bool(libc.mallopt(m_trim_threshold, 1 << 30))
+        except (OSError, AttributeError):
+            ok = False
+        _ALLOCATOR.append(ok)
+    return _ALLOCATOR[0]
+
+
 def source_bit_depth(pair: Pair, a: np.ndarray, b: np.ndarray) -> int:
     """16 when the pair says so or its pixels are not whole 8-bit values, else 8."""
     declared = pair.meta.get("bit_depth") if pair.meta else None
@@ -203,6 +233,7 @@ def iter_job(job: Job) -> Iterator[tuple]:
     """Events of one job: ``("start", i)`` before task ``i``, ``("done", i, TaskResult)``
     after it. Never raises for a task's failure."""
     cache = FusedCache(job.cache_root)
+    tune_allocator()
     try:
         load_plugins(job.plugins)
         pair = job.pair
@@ -219,9 +250,15 @@ def iter_job(job: Job) -> Iterator[tuple]:
             yield "done", i, res
         return
     sources = (a, b, gt, mask, depth)
+    from metrics.features import FeatureCache, shared_features
+
+    features = FeatureCache()  # the sources' features, shared by every method's scoring
     for i, task in enumerate(job.tasks):
         yield "start", i
-        yield "done", i, run_task(job, task, cache, sources)
+        with shared_features(features):
+            res = run_task(job, task, cache, sources)
+        features.keep_only(a, b, gt, mask)  # forget this method's fused image
+        yield "done", i, res
 
 
 def run_job(job: Job) -> list[TaskResult]:

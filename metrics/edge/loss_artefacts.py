@@ -52,6 +52,7 @@ import numpy as np
 
 from bench.matlab import sobel
 from metrics.base import Convention, register_metric
+from metrics.features import memo
 
 # Kumar's / Petrovic's perceptual constants.
 _TD = 2.0  # gradient threshold for the strength weight
@@ -78,49 +79,96 @@ def mirror_gradients(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     −gy/8 of :func:`bench.matlab.sobel` (separable form).
     """
     gx, gy = sobel(x, "mirror", separable=True)
-    return (0.0 - gx) / 8.0, (0.0 - gy) / 8.0  # 0 − g: zeros stay positive
+    for g in (gx, gy):  # in place on sobel's fresh arrays: (0 − g) / 8, zeros stay positive
+        np.subtract(0.0, g, out=g)
+        g /= 8.0
+    return gx, gy
 
 
-def _strength_orientation(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _edges(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Strength g and orientation α of one image (once per scoring session)."""
     gv, gh = mirror_gradients(x)
-    g = np.sqrt(gh * gh + gv * gv)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        alpha = np.arctan(gv / gh)  # ±π/2 where gh = 0 and gv ≠ 0
-    alpha[(gv == 0) & (gh == 0)] = 0.0
+    g = np.multiply(gh, gh)
+    g += np.multiply(gv, gv)
+    np.sqrt(g, out=g)
+    vertical = gh == 0  # gh = (0 − gy)/8 is +0 there, so gv/gh = ±inf and α = ±π/2 (sign of gv)
+    alpha = np.divide(gv, gh, out=np.zeros_like(gv), where=~vertical)  # arctan is slow on ±inf
+    np.arctan(alpha, out=alpha)
+    np.copyto(alpha, np.copysign(np.pi / 2, gv), where=vertical & (gv != 0))  # flat: α = 0
     return g, alpha
 
 
+def _weight(g: np.ndarray) -> np.ndarray:
+    """w = g^1.5 where g ≥ 2, else 0.001 (sources only; pow only where needed)."""
+    w = np.full_like(g, _WT_MIN)
+    return np.power(g, _LG, out=w, where=g >= _TD)
+
+
+def _sigmoid(t: np.ndarray, gamma: float, k: float, s: float) -> np.ndarray:
+    """In place: t <- gamma / (1 + exp(−k (t − s)))."""
+    t -= s
+    t *= -k
+    np.exp(t, out=t)
+    t += 1.0
+    return np.divide(gamma, t, out=t)
+
+
 def _preservation(g_x, a_x, g_f, a_f) -> np.ndarray:
-    """Edge preservation Q^XF = sqrt(Q_g · Q_α) per pixel."""
-    lo, hi = np.minimum(g_x, g_f), np.maximum(g_x, g_f)
+    """Edge preservation Q^XF = sqrt(Q_g · Q_α) per pixel (a new array)."""
+    rel_g = np.minimum(g_x, g_f)
+    hi = np.maximum(g_x, g_f)
     with np.errstate(divide="ignore", invalid="ignore"):
-        rel_g = np.where((g_x == 0) | (g_f == 0), 0.0, lo / hi)
-    rel_a = np.abs(np.abs(a_x - a_f) - np.pi / 2) * (2.0 / np.pi)
-    q_g = _GAMMA_G / (1.0 + np.exp(-_K_G * (rel_g - _SIGMA_G)))
-    q_a = _GAMMA_A / (1.0 + np.exp(-_K_A * (rel_a - _SIGMA_A)))
-    return np.sqrt(q_g * q_a)
+        np.divide(rel_g, hi, out=rel_g)
+    np.copyto(rel_g, 0.0, where=hi == 0)  # lo/hi is already 0 where only one of them is 0
+    q = _sigmoid(rel_g, _GAMMA_G, _K_G, _SIGMA_G)
+    rel_a = np.subtract(a_x, a_f, out=hi)
+    np.abs(rel_a, out=rel_a)
+    rel_a -= np.pi / 2
+    np.abs(rel_a, out=rel_a)
+    rel_a *= 2.0 / np.pi
+    q *= _sigmoid(rel_a, _GAMMA_A, _K_A, _SIGMA_A)
+    return np.sqrt(q, out=q)
+
+
+def _objective_performance(a: np.ndarray, b: np.ndarray, f: np.ndarray) -> ObjectivePerformance:
+    (g_a, a_a), (g_b, a_b), (g_f, a_f) = (memo(_edges, x) for x in (a, b, f))
+    w_a, w_b = memo(_weight, g_a), memo(_weight, g_b)
+    q_af = _preservation(g_a, a_a, g_f, a_f)
+    q_bf = _preservation(g_b, a_b, g_f, a_f)
+    w_ab = np.add(w_a, w_b)
+    w_sum = np.sum(w_ab)
+    t = np.multiply(q_af, w_a)
+    q = np.sum(t) / w_sum
+    np.multiply(q_bf, w_b, out=t)
+    q = q + np.sum(t) / w_sum
+    added = (g_f > g_a) & (g_f > g_b)  # complement of "g_F ≤ g_A or g_F ≤ g_B"
+    kept = ~added
+    artefact = np.subtract(2.0, q_af, out=t)  # (2 − Q^AF − Q^BF)(w_A + w_B) where added
+    artefact -= q_bf
+    artefact *= w_ab
+    np.copyto(artefact, 0.0, where=kept)
+    n_p = np.sum(artefact) / w_sum
+    lost = np.subtract(1.0, q_af, out=q_af)  # (1 − Q^AF) w_A + (1 − Q^BF) w_B
+    lost *= w_a
+    np.subtract(1.0, q_bf, out=q_bf)
+    q_bf *= w_b
+    lost += q_bf
+    np.copyto(w_ab, lost)
+    np.copyto(w_ab, 0.0, where=added)
+    l_ = np.sum(w_ab) / w_sum
+    np.copyto(lost, 0.0, where=kept)
+    n = np.sum(lost) / w_sum
+    return ObjectivePerformance(float(q), float(l_), float(n), float(n_p))
 
 
 def objective_performance(a: np.ndarray, b: np.ndarray, f: np.ndarray) -> ObjectivePerformance:
     """Q^AB/F, L^AB/F, N^AB/F (Kumar) and N^AB/F (Petrovic) of single-channel images.
 
-    Pure and cache-free; one Sobel pass per image.
+    One Sobel pass per image; inside a scoring session
+    (:mod:`metrics.features`) each image's edges are computed once and the
+    four numbers once per triple, however many of the four metrics are asked for.
     """
-    g_a, a_a = _strength_orientation(a)
-    g_b, a_b = _strength_orientation(b)
-    g_f, a_f = _strength_orientation(f)
-    q_af = _preservation(g_a, a_a, g_f, a_f)
-    q_bf = _preservation(g_b, a_b, g_f, a_f)
-    w_a = np.where(g_a >= _TD, g_a**_LG, _WT_MIN)
-    w_b = np.where(g_b >= _TD, g_b**_LG, _WT_MIN)
-    w_sum = np.sum(w_a + w_b)
-    q = np.sum(q_af * w_a) / w_sum + np.sum(q_bf * w_b) / w_sum
-    lost = (1.0 - q_af) * w_a + (1.0 - q_bf) * w_b
-    added = (g_f > g_a) & (g_f > g_b)  # complement of "g_F ≤ g_A or g_F ≤ g_B"
-    l_ = np.sum(np.where(added, 0.0, lost)) / w_sum
-    n = np.sum(np.where(added, lost, 0.0)) / w_sum
-    n_p = np.sum(np.where(added, (2.0 - q_af - q_bf) * (w_a + w_b), 0.0)) / w_sum
-    return ObjectivePerformance(float(q), float(l_), float(n), float(n_p))
+    return memo(_objective_performance, a, b, f)
 
 
 def _field(name: str):

@@ -32,6 +32,7 @@ import numpy as np
 
 from bench.matlab import sobel
 from metrics.base import Convention, register_metric
+from metrics.features import memo
 
 TG, KG, DG = 0.9994, 15.0, 0.5
 TA, KA, DA = 0.9879, 22.0, 0.8
@@ -42,56 +43,78 @@ def strength_orientation(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Edge strength g and orientation α of a single-channel image (Sobel, zero padding).
 
     The module's sx, sy are convolutions: sx = MATLAB's gx, sy = 0 − gy
-    (:func:`bench.matlab.sobel`).
+    (:func:`bench.matlab.sobel`). Computed in place on the Sobel outputs (the
+    same operations in the same order as the formula, so the same bits).
 
     >>> g, a = strength_orientation(np.zeros((4, 4)))
     >>> float(g.max()), float(a.max())
     (0.0, 1.5707963267948966)
     """
-    sx, gy = sobel(x, "zero")
-    sy = 0.0 - gy  # keeps zeros positive, as the convolution gives them
-    g = np.sqrt(sx * sx + sy * sy)
+    sx, sy = sobel(x, "zero")
+    np.subtract(0.0, sy, out=sy)  # sy = 0 − gy keeps zeros positive, as the convolution gives them
+    g = np.multiply(sx, sx)
+    g += np.multiply(sy, sy)
+    np.sqrt(g, out=g)
     zero = sx == 0
-    alpha = np.arctan(np.divide(sy, sx, out=np.zeros_like(sy), where=~zero))
-    alpha[zero] = np.pi / 2
+    alpha = np.divide(sy, sx, out=np.zeros_like(sy), where=~zero)  # arctan is slow on ±inf, NaN
+    np.arctan(alpha, out=alpha)
+    np.copyto(alpha, np.pi / 2, where=zero)
     return g, alpha
 
 
+def _sigmoid(t: np.ndarray, gamma: float, k: float, d: float) -> np.ndarray:
+    """In place: t <- gamma / (1 + exp(−k (t − d)))."""
+    t -= d
+    t *= -k
+    np.exp(t, out=t)
+    t += 1.0
+    return np.divide(gamma, t, out=t)
+
+
 def _preservation(gx, ax, gf, af, equal_rule: str) -> np.ndarray:
-    """Edge preservation Q^XF per pixel."""
-    stronger = gx > gf
+    """Edge preservation Q^XF = Q_g · Q_α per pixel (a new array)."""
     ratio = np.ones_like(gx)
-    np.divide(gf, gx, out=ratio, where=stronger)
-    weaker = gx < gf
-    np.divide(gx, gf, out=ratio, where=weaker)
+    np.divide(gf, gx, out=ratio, where=gx > gf)
+    np.divide(gx, gf, out=ratio, where=gx < gf)
     if equal_rule == "vifb":
-        eq = gx == gf
-        ratio[eq] = gf[eq]
-    delta = 1.0 - np.abs(ax - af) / (np.pi / 2)
-    qg = TG / (1.0 + np.exp(-KG * (ratio - DG)))
-    qa = TA / (1.0 + np.exp(-KA * (delta - DA)))
-    return qg * qa
+        np.copyto(ratio, gf, where=gx == gf)
+    qg = _sigmoid(ratio, TG, KG, DG)
+    delta = np.subtract(ax, af)
+    np.abs(delta, out=delta)
+    delta /= np.pi / 2
+    np.subtract(1.0, delta, out=delta)  # Δ = 1 − |αX − αF|/(π/2)
+    qg *= _sigmoid(delta, TA, KA, DA)
+    return qg
 
 
 def qabf_map_value(a: np.ndarray, b: np.ndarray, f: np.ndarray, *, equal_rule: str = "one") -> float:
     """Q^AB/F of single-channel images. ``equal_rule``: "one" (G = 1 where gX = gF) or "vifb".
 
     When both sources have no gradient at all, returns 0.0 (nothing to transfer).
+    Each image's Sobel strength and orientation are computed once per scoring
+    session (:func:`metrics.features.memo`).
     """
-    ga, aa = strength_orientation(a)
-    gb, ab = strength_orientation(b)
-    gf, af = strength_orientation(f)
+    ga, aa = memo(strength_orientation, a)
+    gb, ab = memo(strength_orientation, b)
+    gf, af = memo(strength_orientation, f)
     den = float(np.sum(ga + gb))
     if den == 0:
         return 0.0
     qaf = _preservation(ga, aa, gf, af, equal_rule)
+    qaf *= ga
     qbf = _preservation(gb, ab, gf, af, equal_rule)
-    return float(np.sum(qaf * ga + qbf * gb) / den)
+    qbf *= gb
+    qaf += qbf
+    return float(np.sum(qaf) / den)
+
+
+def _times255(x: np.ndarray) -> np.ndarray:
+    return 255.0 * x
 
 
 def _qabf_toolkit(a: np.ndarray, b: np.ndarray, f: np.ndarray) -> float:
     """VIFB/MEFB ``metricsQabf.m`` on one channel: inputs ×255, G = gF where gX = gF."""
-    return qabf_map_value(255.0 * a, 255.0 * b, 255.0 * f, equal_rule="vifb")
+    return qabf_map_value(memo(_times255, a), memo(_times255, b), memo(_times255, f), equal_rule="vifb")
 
 
 qabf = register_metric(

@@ -39,6 +39,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from bench.errors import ImageTooSmallError
 from bench.matlab import sobel
 from metrics.base import Convention, register_metric
+from metrics.features import memo
 
 WINDOW = 3
 _BATCH = 4096  # windows per vectorised batch (bounds memory: batch × 81 floats)
@@ -114,7 +115,7 @@ def feature_mutual_information(a: np.ndarray, b: np.ndarray, f: np.ndarray, wind
     """FMI of single-channel images with gradient features (see module docstring)."""
     if min(a.shape) < window + 2:
         raise ImageTooSmallError(f"metric fmi: image {a.shape} is too small for {window}×{window} windows")
-    wa, wb, wf = (_windows(gradient_feature(x), window) for x in (a, b, f))
+    wa, wb, wf = (_windows(memo(gradient_feature, x), window) for x in (a, b, f))
     total = 0.0
     n = wa.shape[1]
     for s in range(0, n, _BATCH):

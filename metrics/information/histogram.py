@@ -31,6 +31,7 @@ import numpy as np
 
 from bench.matlab import round_half_away
 from metrics.base import Convention, register_metric
+from metrics.features import memo
 
 NBINS = 256
 
@@ -99,6 +100,11 @@ def normalize1(x: np.ndarray) -> np.ndarray:
     return round_half_away((x - lo) / (hi - lo) * 255.0)
 
 
+def _stretched_levels(x: np.ndarray) -> np.ndarray:
+    """Bin indices of :func:`normalize1` (once per image and scoring session)."""
+    return normalize1(x).astype(np.intp)
+
+
 def _matlab_bins(x: np.ndarray) -> np.ndarray:
     """MATLAB indexing ``X(floor(x)+1)`` -> bin floor(x) (clipped to 0..255)."""
     return np.clip(np.floor(x), 0, NBINS - 1).astype(np.intp)
@@ -106,29 +112,29 @@ def _matlab_bins(x: np.ndarray) -> np.ndarray:
 
 def _en_levels(a: np.ndarray, b: np.ndarray, f: np.ndarray) -> float:
     """EN of F, bins = rounded grey levels."""
-    return entropy_bits(f)
+    return _entropy(histogram(memo(grey_levels, f)))
 
 
 def _en_toolkit(a: np.ndarray, b: np.ndarray, f: np.ndarray) -> float:
     """VIFB/MEFB ``metricsEntropy.m``: bins ``floor(F)``."""
-    return _entropy(histogram(_matlab_bins(f)))
+    return _entropy(histogram(memo(_matlab_bins, f)))
 
 
 def _ce(a: np.ndarray, b: np.ndarray, f: np.ndarray) -> float:
     """(CE(A,F) + CE(B,F)) / 2 on rounded grey levels."""
-    iz = grey_levels(f)
-    return (cross_entropy_bits(grey_levels(a), iz) + cross_entropy_bits(grey_levels(b), iz)) / 2.0
+    ia, ib, iz = (memo(grey_levels, x) for x in (a, b, f))
+    return (cross_entropy_bits(ia, iz) + cross_entropy_bits(ib, iz)) / 2.0
 
 
 def _qmi(a: np.ndarray, b: np.ndarray, f: np.ndarray) -> float:
     """MI(A,F) + MI(B,F), integer grey-level bins, bits."""
-    ia, ib, iz = grey_levels(a), grey_levels(b), grey_levels(f)
+    ia, ib, iz = (memo(grey_levels, x) for x in (a, b, f))
     return mutual_information(ia, iz)[0] + mutual_information(ib, iz)[0]
 
 
 def _qmi_toolkit(a: np.ndarray, b: np.ndarray, f: np.ndarray) -> float:
     """VIFB ``metricsMutinf.m``: min–max stretched 256 bins, natural log."""
-    ia, ib, iz = (normalize1(x).astype(np.intp) for x in (a, b, f))  # int16(255·mat2gray(x))
+    ia, ib, iz = (memo(_stretched_levels, x) for x in (a, b, f))  # int16(255·mat2gray(x))
     return mutual_information(ia, iz, np.log)[0] + mutual_information(ib, iz, np.log)[0]
 
 
@@ -141,12 +147,12 @@ def _nmi(ix: np.ndarray, iy: np.ndarray, iz: np.ndarray) -> float:
 
 
 def _qnmi(a: np.ndarray, b: np.ndarray, f: np.ndarray) -> float:
-    return _nmi(grey_levels(a), grey_levels(b), grey_levels(f))
+    return _nmi(*(memo(grey_levels, x) for x in (a, b, f)))
 
 
 def _qnmi_mefb(a: np.ndarray, b: np.ndarray, f: np.ndarray) -> float:
     """MEFB ``metricsNMI.m``: each image min–max stretched to round(255·x)."""
-    return _nmi(*(normalize1(v).astype(np.intp) for v in (a, b, f)))
+    return _nmi(*(memo(_stretched_levels, v) for v in (a, b, f)))
 
 
 en = register_metric(

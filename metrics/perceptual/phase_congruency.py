@@ -56,6 +56,7 @@ from scipy import fft as sfft
 
 from bench.matlab import gaussian_taps, imfilter_separable
 from metrics.base import Convention, register_metric
+from metrics.features import memo
 
 FEATURE_THRESHOLD = 0.1
 _EPSILON = 1e-4  # Kovesi's division guard
@@ -252,9 +253,10 @@ def _feature_agreement(f1, f2, fmax, ff, mask1, mask2, mask3, c: float | None = 
 
 def qp_channel(a: np.ndarray, b: np.ndarray, f: np.ndarray, *, toolbox: bool = False) -> float:
     """Q_P of one channel: P_PC · P_M · P_m (``toolbox``: Liu's/MEFB's stabilised correlation)."""
-    pc1, big1, small1 = phase_congruency(a)
-    pc2, big2, small2 = phase_congruency(b)
-    pcf, bigf, smallf = phase_congruency(f)
+    # once per image and scoring session: a job computes the sources' maps once per pair
+    pc1, big1, small1 = memo(phase_congruency, a)
+    pc2, big2, small2 = memo(phase_congruency, b)
+    pcf, bigf, smallf = memo(phase_congruency, f)
     take1 = pc1 > pc2
     pc_max = np.where(take1, pc1, pc2)
     masks = (pc1 > FEATURE_THRESHOLD, pc2 > FEATURE_THRESHOLD, pc_max > FEATURE_THRESHOLD)
