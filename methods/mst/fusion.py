@@ -15,8 +15,10 @@ T (``levels`` = 4), then
 - F = T⁻¹(fused bands).
 
 Transforms: ``lp`` (:mod:`methods.mst.lp`), ``rp`` (:mod:`methods.mst.rp`),
-``dwt`` (:mod:`methods.mst.dwt`, Haar, periodized). The toolbox's DT-CWT,
-curvelet and NSCT variants are not implemented yet.
+``dwt`` (:mod:`methods.mst.dwt`, Haar, periodized), ``dtcwt``
+(:mod:`methods.mst.dtcwt`, LeGall 5/3 + q-shift 10-tap; its six complex bands
+per level are fused by their moduli). The toolbox's curvelet and NSCT
+variants are not implemented yet.
 
 Why new names: today's ``lp`` (Burt's a = 0.4 kernel, per-pixel max-abs) and
 ``dwt`` (db2, windowed activity ≥) are other published variants and stay as
@@ -38,7 +40,7 @@ import numpy as np
 from bench.color import per_channel
 from bench.errors import ParameterError
 from methods.base import FusionMethod, FusionResult, register_method
-from methods.mst import dwt, lp, rp
+from methods.mst import dtcwt, dwt, lp, rp
 from methods.mst.rules import average, choose_max_consistent
 from methods.mst.sr import load_dictionary, sparse_fusion
 
@@ -49,6 +51,7 @@ TRANSFORMS = {
     "lp": (lp, "Burt & Adelson 1983, Laplacian pyramid"),
     "rp": (rp, "Toet 1989, ratio of low-pass pyramid"),
     "dwt": (dwt, "Mallat 1989, discrete wavelet transform (Haar)"),
+    "dtcwt": (dtcwt, "Kingsbury 2001, dual-tree complex wavelet transform"),
 }
 _CITATION = (
     "Y. Liu, S. Liu, Z. Wang, A general framework for image fusion based on multi-scale "
@@ -126,3 +129,5 @@ RP_MST = _define("rp", False)
 RP_SR = _define("rp", True)
 DWT_MST = _define("dwt", False)
 DWT_SR = _define("dwt", True)
+DTCWT_MST = _define("dtcwt", False)
+DTCWT_SR = _define("dtcwt", True)
