@@ -113,14 +113,17 @@ def released_dictionary_path() -> Path:
 
     1. the file named by ``$FUSEBENCH_MSTSR_DICTIONARY``;
     2. ``<root>/sparse-dictionaries/mst-sr/D_100000_256_8.mat`` for ``<root>`` in
-       ``$FUSEBENCH_WEIGHTS``, ``../shared/weights``, ``shared/weights``.
+       ``$FUSEBENCH_WEIGHTS``, ``../shared/weights`` (from the working directory
+       and from the checkout holding this package), ``shared/weights``.
 
     This is the single place to point at the project's weights loader.
     """
     env = os.environ.get(ENV_DICTIONARY)
     if env:
         return Path(env)
-    roots = [os.environ.get(ENV_WEIGHTS), "../shared/weights", "shared/weights"]
+    checkout = Path(__file__).resolve().parents[3]
+    roots = [os.environ.get(ENV_WEIGHTS), "../shared/weights", checkout / "shared" / "weights",
+             "shared/weights"]
     tail = Path("sparse-dictionaries") / "mst-sr" / RELEASED_NAME
     for root in roots:
         if root and (Path(root) / tail).is_file():
