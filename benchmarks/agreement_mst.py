@@ -1,6 +1,6 @@
 """Agreement of the MST-SR methods with the authors' outputs shipped by MFIFB (20 Lytro pairs).
 
-    python benchmarks/agreement_mst.py                        # lp-sr, rp-sr, all 20 pairs
+    python benchmarks/agreement_mst.py                        # lp-sr, rp-sr, nsct-sr, all 20 pairs
     python benchmarks/agreement_mst.py --methods rp-sr --pairs lytro_01,lytro_08
     python benchmarks/agreement_mst.py --data-dir ../shared/datasets
 
@@ -30,6 +30,7 @@ sys.path.insert(0, str(REPO))
 ROWS = {
     "lp-sr": ("MST_SR", {}, "qabf"),
     "rp-sr": ("RP_SR", {}, "qabf"),
+    "nsct-sr": ("NSCT_SR", {}, "qabf"),
 }
 
 

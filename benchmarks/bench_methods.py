@@ -32,7 +32,8 @@ sys.path.insert(0, str(REPO))
 
 CLASSIC = ("dwt", "pca", "msvd", "lp", "gff", "gd", "mgff", "lp-sr")
 #: the MST / MST-SR family of Liu, Liu & Wang 2015 (methods/mst), ``--methods mst``
-MST = ("lp-mst", "rp-mst", "dwt-mst", "dtcwt-mst", "lp-sr", "rp-sr", "dwt-sr", "dtcwt-sr")
+MST = ("lp-mst", "rp-mst", "dwt-mst", "dtcwt-mst", "nsct-mst", "lp-sr", "rp-sr", "dwt-sr",
+       "dtcwt-sr", "nsct-sr")
 GROUPS = {"classic": CLASSIC, "mst": MST}
 
 

@@ -17,8 +17,11 @@ T (``levels`` = 4), then
 Transforms: ``lp`` (:mod:`methods.mst.lp`), ``rp`` (:mod:`methods.mst.rp`),
 ``dwt`` (:mod:`methods.mst.dwt`, Haar, periodized), ``dtcwt``
 (:mod:`methods.mst.dtcwt`, LeGall 5/3 + q-shift 10-tap; its six complex bands
-per level are fused by their moduli). The toolbox's curvelet and NSCT
-variants are not implemented yet.
+per level are fused by their moduli), ``nsct`` (:mod:`methods.mst.nsct`,
+"pyrexc" pyramid + "vk" directional filters; instead of ``levels`` it takes
+``directions`` = "2,3,3,4", log2 of the directional band counts from the
+coarsest level to the finest). The toolbox's curvelet (CVT) variants are not
+implemented yet.
 
 Why new names: today's ``lp`` (Burt's a = 0.4 kernel, per-pixel max-abs) and
 ``dwt`` (db2, windowed activity ≥) are other published variants and stay as
@@ -40,7 +43,7 @@ import numpy as np
 from bench.color import per_channel
 from bench.errors import ParameterError
 from methods.base import FusionMethod, FusionResult, register_method
-from methods.mst import dtcwt, dwt, lp, rp
+from methods.mst import dtcwt, dwt, lp, nsct, rp
 from methods.mst.rules import average, choose_max_consistent
 from methods.mst.sr import load_dictionary, sparse_fusion
 
@@ -52,6 +55,7 @@ TRANSFORMS = {
     "rp": (rp, "Toet 1989, ratio of low-pass pyramid"),
     "dwt": (dwt, "Mallat 1989, discrete wavelet transform (Haar)"),
     "dtcwt": (dtcwt, "Kingsbury 2001, dual-tree complex wavelet transform"),
+    "nsct": (nsct, "da Cunha, Zhou & Do 2006, nonsubsampled contourlet transform"),
 }
 _CITATION = (
     "Y. Liu, S. Liu, Z. Wang, A general framework for image fusion based on multi-scale "
@@ -59,9 +63,12 @@ _CITATION = (
 )
 
 
-def mst_fuse_gray(a: np.ndarray, b: np.ndarray, transform: str, levels: int = 4,
+def mst_fuse_gray(a: np.ndarray, b: np.ndarray, transform: str, levels=4,
                   lowpass=average) -> np.ndarray:
-    """Fuse two grey images: consistency-checked max-abs high-pass, ``lowpass(L_A, L_B)``."""
+    """Fuse two grey images: consistency-checked max-abs high-pass, ``lowpass(L_A, L_B)``.
+
+    ``levels``: the level count (a tuple of directional levels for ``nsct``).
+    """
     mod = TRANSFORMS[transform][0]
     da, db = mod.forward(a, levels), mod.forward(b, levels)
     da.highs = [choose_max_consistent(x, y) for x, y in zip(da.highs, db.highs)]
@@ -85,8 +92,18 @@ class _MST(FusionMethod):
         levels: int = 4
 
     def run(self, a, b, params):
-        if params.levels < 1:
-            raise ParameterError(f"method {self.name!r}: levels must be >= 1, got {params.levels}")
+        if self.transform == "nsct":
+            try:
+                levels = tuple(int(v) for v in str(params.directions).split(","))
+            except ValueError:
+                levels = ()
+            if not levels or min(levels) < 0 or max(levels) > 5:
+                raise ParameterError(f"method {self.name!r}: directions must be a comma list of "
+                                     f"integers 0..5, got {params.directions!r}")
+        else:
+            levels = params.levels
+            if levels < 1:
+                raise ParameterError(f"method {self.name!r}: levels must be >= 1, got {levels}")
         lowpass = average
         if self.sr:
             if params.overlap < 0 or params.epsilon <= 0:
@@ -99,7 +116,7 @@ class _MST(FusionMethod):
                 return sparse_fusion(x, y, d, params.overlap, params.epsilon)
 
         fused = per_channel(
-            lambda x, y: mst_fuse_gray(x, y, self.transform, params.levels, lowpass), a, b)
+            lambda x, y: mst_fuse_gray(x, y, self.transform, levels, lowpass), a, b)
         return FusionResult(image=fused)
 
 
@@ -111,12 +128,27 @@ class _SRParams:
     dictionary: str = ""
 
 
+@dataclass
+class _NSCTParams:
+    directions: str = "2,3,3,4"
+
+
+@dataclass
+class _NSCTSRParams:
+    directions: str = "2,3,3,4"
+    overlap: int = 6
+    epsilon: float = 0.1
+    dictionary: str = ""
+
+
 def _define(transform: str, sr: bool, aliases: tuple[str, ...] = ()) -> type[FusionMethod]:
     name = f"{transform}-{'sr' if sr else 'mst'}"
     body = {"name": name, "transform": transform, "sr": sr, "aliases": aliases,
             "__doc__": f"``{name}``: {TRANSFORMS[transform][1]}, "
                        f"{'sparse-representation' if sr else 'averaged'} low-pass (module docstring)."}
-    if sr:
+    if transform == "nsct":
+        body["Params"] = _NSCTSRParams if sr else _NSCTParams
+    elif sr:
         body["Params"] = _SRParams
     cls = type(name.replace("-", "_").upper(), (_MST,), body)
     cls.__module__ = __name__
@@ -131,3 +163,5 @@ DWT_MST = _define("dwt", False)
 DWT_SR = _define("dwt", True)
 DTCWT_MST = _define("dtcwt", False)
 DTCWT_SR = _define("dtcwt", True)
+NSCT_MST = _define("nsct", False)
+NSCT_SR = _define("nsct", True)
