@@ -23,6 +23,10 @@ per level are fused by their moduli), ``nsct`` (:mod:`methods.mst.nsct`,
 coarsest level to the finest). The toolbox's curvelet (CVT) variants are not
 implemented yet.
 
+``rp-*`` outputs are clipped to the sources' range: the ratios explode where
+a low-pass band is near zero (dark areas of infrared images), and the toolbox's
+result is clipped too when it is saved as uint8.
+
 Why new names: today's ``lp`` (Burt's a = 0.4 kernel, per-pixel max-abs) and
 ``dwt`` (db2, windowed activity ≥) are other published variants and stay as
 they are; ``lp-mst`` / ``dwt-mst`` are the toolbox's. ``mstsr`` is an alias of
@@ -117,6 +121,10 @@ class _MST(FusionMethod):
 
         fused = per_channel(
             lambda x, y: mst_fuse_gray(x, y, self.transform, levels, lowpass), a, b)
+        if self.transform == "rp":
+            # ratio bands explode where a low-pass is near 0 (dark areas); the toolbox's result
+            # is clipped when saved as uint8; we clip to the sources' range
+            fused = np.clip(fused, min(a.min(), b.min()), max(a.max(), b.max()))
         return FusionResult(image=fused)
 
 
