@@ -10,6 +10,14 @@ Both ``methods`` and ``metrics`` build on it::
 
 Names are lower-case and stable (results tables and caches use them).
 ``names()`` accepts shell-style wildcards and comma-separated lists.
+An *alias* is a second name for a registered object (an old name kept
+working): ``get``, ``in`` and an exact ``names()`` entry resolve it, while
+listings and wildcards show only canonical names::
+
+    >>> reg.add_alias("bluey", "blue-widget")
+    >>> reg.names("bluey"), reg.canonical("bluey"), reg.aliases_of("blue-widget")
+    (['blue-widget'], 'blue-widget', ['bluey'])
+
 Third-party objects register through a ``importlib.metadata`` entry-point
 group: loading the entry point imports the module, whose decorators register.
 
@@ -61,6 +69,7 @@ class Registry(Generic[T]):
         self.kind = kind
         self.entry_point_group = entry_point_group
         self._items: dict[str, T] = {}
+        self._aliases: dict[str, str] = {}
         self._entry_points_loaded = False
         self.entry_point_errors: dict[str, str] = {}
         self._discoverers: list[Callable[[], object]] = [discover] if discover else []
@@ -126,8 +135,26 @@ class Registry(Generic[T]):
 
         return deco
 
+    def add_alias(self, alias: str, name: str) -> None:
+        """Make ``alias`` another name of ``name`` (an old name kept working)."""
+        if not _NAME_RE.match(alias):
+            raise RegistrationError(f"invalid {self.kind} alias {alias!r}")
+        if alias in self._items or self._aliases.get(alias, name) != name:
+            raise RegistrationError(f"{self.kind} alias {alias!r} is already taken")
+        self._aliases[alias] = name
+
+    def canonical(self, name: str) -> str:
+        """The registered name behind ``name`` (itself unless it is an alias)."""
+        key = name.strip().lower()
+        return self._aliases.get(key, key)
+
+    def aliases_of(self, name: str) -> list[str]:
+        """The aliases that point at ``name``."""
+        return [a for a, n in self._aliases.items() if n == name]
+
     def remove(self, name: str) -> None:
         self._items.pop(name, None)
+        self._aliases = {a: n for a, n in self._aliases.items() if n != name}
 
     # -- lookup -------------------------------------------------------
     def load_entry_points(self) -> None:
@@ -158,7 +185,7 @@ class Registry(Generic[T]):
 
     def get(self, name: str) -> T:
         self.discover()
-        key = name.strip().lower()
+        key = self.canonical(name)
         try:
             return self._items[key]
         except KeyError:
@@ -170,7 +197,7 @@ class Registry(Generic[T]):
 
     def __contains__(self, name: object) -> bool:
         self.discover()
-        return isinstance(name, str) and name.lower() in self._items
+        return isinstance(name, str) and self.canonical(name) in self._items
 
     def __iter__(self):
         self.discover()
@@ -200,6 +227,8 @@ class Registry(Generic[T]):
         out: list[str] = []
         for part in parts:
             hits = [n for n in self._items if fnmatch.fnmatchcase(n, part)]
+            if not hits and self._aliases.get(part) in self._items:
+                hits = [self._aliases[part]]
             if not hits and strict:
                 if any(c in part for c in "*?["):
                     raise RegistryError(f"no {self.kind} matches {part!r}")

@@ -2,6 +2,7 @@
 
     python benchmarks/bench_methods.py                       # the classic methods of issue 3
     python benchmarks/bench_methods.py --methods gff,gd --repeats 5
+    python benchmarks/bench_methods.py --methods mst          # the MST / MST-SR family
     python benchmarks/bench_methods.py --data-dir ../shared/datasets
 
 Every BLAS / OpenMP thread pool is pinned to one thread before numpy loads.
@@ -29,7 +30,11 @@ from pathlib import Path  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-CLASSIC = ("dwt", "pca", "msvd", "lp", "gff", "gd", "mgff", "mstsr")
+CLASSIC = ("dwt", "pca", "msvd", "lp", "gff", "gd", "mgff", "lp-sr")
+#: the MST / MST-SR family of Liu, Liu & Wang 2015 (methods/mst), ``--methods mst``
+MST = ("lp-mst", "rp-mst", "dwt-mst", "dtcwt-mst", "nsct-mst", "lp-sr", "rp-sr", "dwt-sr",
+       "dtcwt-sr", "nsct-sr")
+GROUPS = {"classic": CLASSIC, "mst": MST}
 
 
 def main(argv=None) -> int:
@@ -54,7 +59,9 @@ def main(argv=None) -> int:
     b, _ = read_image(lytro / "lytro-01-B.jpg")
     print(f"pair: {lytro / 'lytro-01-*.jpg'} {a.shape}, threads: 1, repeats: {args.repeats}")
     print(f"{'method':<10} {'median s':>9} {'min s':>8} {'cpu s':>8}")
-    for name in [m.strip() for m in args.methods.split(",") if m.strip()]:
+    names = [m.strip() for m in args.methods.split(",") if m.strip()]
+    names = [n for g in names for n in GROUPS.get(g, (g,))]
+    for name in names:
         m = methods.get_method(name)
         m.fuse(a, b)  # warm-up
         times, cpu = [], []

@@ -89,6 +89,8 @@ class FusionMethod:
     modalities: ClassVar[tuple[str, ...]] = ("multi-focus",)
     colour: ClassVar[str] = "per-channel"
     citation: ClassVar[str] = ""
+    #: Other names the method answers to (old names kept working; results use ``name``).
+    aliases: ClassVar[tuple[str, ...]] = ()
 
     @dataclass
     class Params:
@@ -215,6 +217,7 @@ class FusionMethod:
             "modalities": list(cls.modalities),
             "colour": cls.colour,
             "citation": cls.citation,
+            "aliases": list(cls.aliases),
             "params": cls.describe_params(),
         }
 
@@ -277,6 +280,8 @@ def register_method(cls: type[FusionMethod]) -> type[FusionMethod]:
     if problems:
         raise RegistrationError(f"method class {cls.__qualname__}: " + "; ".join(problems))
     METHODS.add(cls.name, cls, replace=METHODS._items.get(cls.name) is cls)
+    for alias in cls.aliases:
+        METHODS.add_alias(alias, cls.name)
     return cls
 
 

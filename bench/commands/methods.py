@@ -27,7 +27,7 @@ def run(args) -> int:
         return 0
     rows = [
         {
-            "name": i["name"],
+            "name": i["name"] + (f" (alias {', '.join(i['aliases'])})" if i["aliases"] else ""),
             "kind": i["kind"],
             "version": i["version"],
             "modalities": ",".join(i["modalities"]),

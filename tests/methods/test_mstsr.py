@@ -1,4 +1,4 @@
-"""``mstsr``: shipped dictionary, sparse fusion, agreement with Liu's toolbox output."""
+"""The dictionary learned here (``dictionary='learned'``), OMP, the SR rule, ``mstsr`` = ``lp-sr``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from scipy import ndimage
 import methods
 from bench.color import luma
 from bench.io import read_image
-from methods.mstsr import choose_max_consistent, omp_codes, sparse_fusion
+from methods.mst.rules import choose_max_consistent
+from methods.mst.sr import sparse_codes as omp_codes
+from methods.mst.sr import sparse_fusion
 from methods.mstsr.dictionary import DEFAULT_PATH, load_dictionary
 
 
@@ -57,11 +59,11 @@ def test_agreement_with_the_toolbox_output(shared_datasets):
     a, _ = read_image(root / "sources" / "lytro_02_A.jpg")
     b, _ = read_image(root / "sources" / "lytro_02_B.jpg")
     theirs, _ = read_image(root / "fused" / "MST_SR" / "lytro_02_MST_SR.jpg")
-    ours = methods.get_method("mstsr").fuse(a, b).image
+    ours = methods.get_method("mstsr").fuse(a, b).image  # the alias of lp-sr, released dictionary
     saved = save_like_matlab_jpeg(ours)
-    assert psnr(saved, theirs) > 42.0
+    assert psnr(saved, theirs) > 50.0  # 58 dB measured; 47 dB with the dictionary learned here
     dq = metrics.compute("qabf", a, b, saved) - metrics.compute("qabf", a, b, theirs)
-    assert abs(dq) < 0.01
+    assert abs(dq) < 0.005
 
 
 def test_learn_dictionary_small_run(shared_datasets, tmp_path):

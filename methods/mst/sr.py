@@ -1,0 +1,175 @@
+"""The sparse-representation low-pass rule shared by every ``*-sr`` method.
+
+Y. Liu, S. Liu, Z. Wang, "A general framework for image fusion based on
+multi-scale transform and sparse representation", Information Fusion
+24:147–164, 2015, section 3.2.
+
+Given the two low-pass bands L_A, L_B, every p×p patch (p = 8) on a grid of
+step p − ``overlap`` (overlap = 6) is made zero-mean (patch v, mean m), coded
+over the dictionary D (64×256, unit-norm atoms) by orthogonal matching
+pursuit until ‖v − Dα‖² ≤ ``epsilon`` (0.1), and the code with the larger
+activity ‖α‖₁ wins, with its own mean:
+
+    α_F, m_F = (α_A, m_A) if ‖α_A‖₁ ≥ ‖α_B‖₁ else (α_B, m_B);   P_F = Dα_F + m_F.
+
+Overlapping patches are averaged; pixels no patch covers take (L_A + L_B)/2.
+
+All sparse coding goes through :func:`sparse_codes` (one function, so the
+batched OMP of ``methods/sparse.py`` can replace it). The dictionary comes from
+:func:`load_dictionary`: by default the authors' released MST-SR dictionary
+(``D_100000_256_8.mat``, K-SVD on 100 000 natural-image patches), located by
+:func:`released_dictionary_path`; ``"learned"`` selects the dictionary learned
+here (``methods/mstsr/dictionary.npz``); any other value is a .mat/.npz path.
+
+    >>> import numpy as np
+    >>> sparse_codes(np.eye(4), np.array([[3.0], [0.0], [-1.0], [0.2]]), 0.1)[:, 0]
+    array([ 3.,  0., -1.,  0.])
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from bench.errors import DataError
+
+__all__ = ["load_dictionary", "released_dictionary_path", "sparse_codes", "sparse_fusion"]
+
+#: The released file: name, sha256 (as published in VIFB @ 22b2ea9d, methods/LP_SR/sparsefusion/Dictionary/).
+RELEASED_NAME = "D_100000_256_8.mat"
+RELEASED_SHA256 = "ca4e6fc769ccdab7e0854c0f76d8103802fce05f8e56a8c0b461c9a7c37f4e10"
+ENV_DICTIONARY = "FUSEBENCH_MSTSR_DICTIONARY"
+ENV_WEIGHTS = "FUSEBENCH_WEIGHTS"
+
+
+def sparse_codes(d: np.ndarray, x: np.ndarray, epsilon: float) -> np.ndarray:
+    """OMP codes (atoms × n) of the columns of ``x`` until ‖x − Dα‖² ≤ ``epsilon``.
+
+    Orthogonal matching pursuit (Pati et al. 1993) as in ompbox's ``omp2``:
+    greedily add the atom most correlated with the residual, re-fit all
+    selected coefficients by least squares, stop at the error target (or when
+    the code is as long as the signal). Uses scikit-learn's Gram-based OMP.
+    """
+    from sklearn.linear_model import orthogonal_mp_gram
+
+    norms = np.einsum("ij,ij->j", x, x)
+    codes = np.zeros((d.shape[1], x.shape[1]))
+    busy = norms > epsilon
+    if np.any(busy):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "ended prematurely": target met early
+            c = orthogonal_mp_gram(d.T @ d, d.T @ x[:, busy], tol=epsilon,
+                                   norms_squared=norms[busy], copy_Gram=False)
+        codes[:, busy] = c.reshape(d.shape[1], -1)
+    return codes
+
+
+def sparse_fusion(a: np.ndarray, b: np.ndarray, d: np.ndarray, overlap: int = 6,
+                  epsilon: float = 0.1) -> np.ndarray:
+    """Max-L1 sparse-representation fusion of two low-pass bands (module docstring).
+
+        >>> x = np.random.default_rng(0).random((12, 12)) * 50
+        >>> bool(np.allclose(sparse_fusion(x, x, np.eye(64), 6, 1e-9), x))
+        True
+    """
+    p = int(round(np.sqrt(d.shape[0])))
+    h, w = a.shape
+    if h < p or w < p:
+        return (a + b) / 2.0
+    step = max(1, p - overlap)
+    ys, xs = np.arange(0, h - p + 1, step), np.arange(0, w - p + 1, step)
+
+    def patches(img):
+        v = np.lib.stride_tricks.sliding_window_view(img, (p, p))[ys][:, xs]  # ny×nx×p×p
+        v = v.transpose(0, 1, 3, 2).reshape(-1, p * p).T  # columns, column-major pixels
+        m = v.mean(axis=0)
+        return v - m, m
+
+    va, ma = patches(a)
+    vb, mb = patches(b)
+    ca, cb = sparse_codes(d, va, epsilon), sparse_codes(d, vb, epsilon)
+    take_b = np.abs(ca).sum(axis=0) < np.abs(cb).sum(axis=0)
+    code = np.where(take_b, cb, ca)
+    mean = np.where(take_b, mb, ma)
+    fused = (d @ code + mean).T.reshape(len(ys), len(xs), p, p).transpose(0, 1, 3, 2)
+    acc = np.zeros((h, w))
+    cnt = np.zeros((h, w))
+    for dy in range(p):
+        for dx in range(p):
+            acc[np.ix_(ys + dy, xs + dx)] += fused[:, :, dy, dx]
+            cnt[np.ix_(ys + dy, xs + dx)] += 1.0
+    out = (a + b) / 2.0
+    covered = cnt > 0
+    out[covered] = acc[covered] / cnt[covered]
+    return out
+
+
+def released_dictionary_path() -> Path:
+    """Where the authors' released MST-SR dictionary is (first hit wins).
+
+    1. the file named by ``$FUSEBENCH_MSTSR_DICTIONARY``;
+    2. ``<root>/sparse-dictionaries/mst-sr/D_100000_256_8.mat`` for ``<root>`` in
+       ``$FUSEBENCH_WEIGHTS``, ``../shared/weights`` (from the working directory
+       and from the checkout holding this package), ``shared/weights``.
+
+    This is the single place to point at the project's weights loader.
+    """
+    env = os.environ.get(ENV_DICTIONARY)
+    if env:
+        return Path(env)
+    checkout = Path(__file__).resolve().parents[3]
+    roots = [os.environ.get(ENV_WEIGHTS), "../shared/weights", checkout / "shared" / "weights",
+             "shared/weights"]
+    tail = Path("sparse-dictionaries") / "mst-sr" / RELEASED_NAME
+    for root in roots:
+        if root and (Path(root) / tail).is_file():
+            return Path(root) / tail
+    raise DataError(
+        f"MST-SR dictionary {RELEASED_NAME} not found: set ${ENV_DICTIONARY} to the file "
+        f"(from github.com/yuliu316316/MST-SR-Fusion-Toolbox, sparsefusion/Dictionary/, "
+        f"sha256 {RELEASED_SHA256[:12]}...), or ${ENV_WEIGHTS} to a folder holding {tail}, "
+        "or pass dictionary='learned' for the dictionary learned by fusebench"
+    )
+
+
+_CACHE: dict[str, np.ndarray] = {}
+
+
+def load_dictionary(spec: str | Path = "") -> np.ndarray:
+    """The dictionary as a float64 64×256 array with unit-norm columns (cached).
+
+    ``spec``: ``""`` → the released dictionary (sha256-checked), ``"learned"`` →
+    ``methods/mstsr/dictionary.npz``, otherwise a .mat (variable ``D``) or .npz
+    (array ``D``) path.
+    """
+    from methods.mstsr.dictionary import DEFAULT_PATH
+
+    spec = str(spec)
+    path = released_dictionary_path() if spec == "" else (
+        DEFAULT_PATH if spec == "learned" else Path(spec))
+    key = str(Path(path).resolve())
+    if key in _CACHE:
+        return _CACHE[key]
+    if not path.is_file():
+        raise DataError(f"MST-SR dictionary {path} not found")
+    raw = path.read_bytes()
+    if spec == "" and path.name == RELEASED_NAME and hashlib.sha256(raw).hexdigest() != RELEASED_SHA256:
+        raise DataError(f"MST-SR dictionary {path}: sha256 differs from the released file")
+    try:
+        if path.suffix.lower() == ".mat":
+            from scipy.io import loadmat
+
+            d = np.asarray(loadmat(str(path))["D"], dtype=np.float64)
+        else:
+            with np.load(path) as z:
+                d = np.asarray(z["D"], dtype=np.float64)
+    except (KeyError, ValueError, OSError) as exc:
+        raise DataError(f"MST-SR dictionary {path}: no readable matrix D ({exc})") from None
+    if d.ndim != 2 or int(round(np.sqrt(d.shape[0]))) ** 2 != d.shape[0]:
+        raise DataError(f"MST-SR dictionary {path}: D is {d.shape}, expected (p*p, atoms)")
+    _CACHE[key] = d / np.linalg.norm(d, axis=0, keepdims=True)
+    return _CACHE[key]
