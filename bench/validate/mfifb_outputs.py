@@ -36,7 +36,7 @@ from bench.validate import ValidationReport, register_target
 METHODS: dict[str, tuple[str, dict, str]] = {
     "gff": ("GFF", {}, "psnr"),
     "msvd": ("MSVD", {}, "psnr"),
-    "gd": ("GD", {"enhance": True}, "qabf"),
+    "gd": ("GD", {}, "qabf"),
     "mgff": ("MGFF", {}, "qabf"),
     "mstsr": ("MST_SR", {}, "qabf"),
 }
