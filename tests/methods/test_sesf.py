@@ -11,17 +11,12 @@ from methods.sesf import disk, verify_consistency
 
 
 def test_sesf_matches_the_published_output(shared_datasets):
-    import metrics
-    from bench.validate.mfifb_outputs import save_like_matlab_jpeg
-
     root = shared_datasets / "mfifb"
     a, _ = read_image(root / "sources" / "lytro_08_A.jpg")
     b, _ = read_image(root / "sources" / "lytro_08_B.jpg")
     theirs, _ = read_image(root / "fused" / "SESF" / "lytro_08_SESF.jpg")
     res = methods.get_method("sesf").fuse(a, b)
     assert psnr(res.image, theirs) > 40.0
-    saved = save_like_matlab_jpeg(res.image)
-    assert abs(metrics.compute("qabf", a, b, saved) - metrics.compute("qabf", a, b, theirs)) < 0.01
     # the decision map picks the sharp source: lytro_08's A is sharp in the foreground
     assert 0.2 < res.extras["verified_map"].mean() < 0.8
 
