@@ -53,7 +53,7 @@ from scipy import ndimage
 
 from bench.weights import WeightsError, declare, locate
 from methods.base import FusionMethod, FusionResult, register_method
-from methods.common import box_mean
+from methods.common import box_filter, box_mean
 
 WEIGHTS = declare(
     "sesf-fuse/lp+lssim_se_sf_net_times30.pkl",
@@ -122,16 +122,17 @@ def load_encoder(path: str | None = None):
         return _MODELS[key]
 
 
-def spatial_frequency(f, radius: int = 5):
-    """Σ over channels and the (2r+1)² window of (F(i,j−1)−F)² + (F(i−1,j)−F)² (zero padding)."""
-    import torch
+def spatial_frequency(f, radius: int = 5) -> np.ndarray:
+    """Σ over channels and the (2r+1)² window of (F(i,j−1)−F)² + (F(i−1,j)−F)² (zero padding).
+
+    ``f``: a (1, C, H, W) tensor; returns an H×W float64 array.
+    """
     from torch.nn import functional as F
 
     left = F.pad(f, (1, 0, 0, 0))[..., :, :-1]
     up = F.pad(f, (0, 0, 1, 0))[..., :-1, :]
-    g = ((left - f) ** 2 + (up - f) ** 2).sum(1, keepdim=True)
-    k = torch.ones(1, 1, 2 * radius + 1, 2 * radius + 1, dtype=f.dtype)
-    return F.conv2d(g, k, padding=radius)[0, 0]
+    g = ((left - f) ** 2 + (up - f) ** 2).sum(1)[0].double().numpy()
+    return box_filter(g, radius)  # window sum with zeros outside the image
 
 
 def disk(radius: int) -> np.ndarray:
@@ -217,7 +218,7 @@ class SESF(FusionMethod):
         with torch.inference_mode():
             sfa = spatial_frequency(enc(tensor(a)), params.kernel_radius)
             sfb = spatial_frequency(enc(tensor(b)), params.kernel_radius)
-        d0 = (sfa > sfb).numpy()
+        d0 = sfa > sfb
         h, w = d0.shape
         d = verify_consistency(d0, params.morph_radius, params.area_ratio * h * w).astype(np.float64)
         dc = d[..., None] if a.ndim == 3 else d
@@ -227,6 +228,6 @@ class SESF(FusionMethod):
         fused = np.floor(np.clip(a * qc + b * (1.0 - qc), 0.0, 255.0))
         return FusionResult(
             image=fused, decision_map=np.clip(q, 0.0, 1.0),
-            extras={"activity_a": sfa.double().numpy(), "activity_b": sfb.double().numpy(),
+            extras={"activity_a": sfa, "activity_b": sfb,
                     "binary_map": d0, "verified_map": d > 0.5},
         )
