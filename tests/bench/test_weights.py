@@ -87,7 +87,9 @@ def test_failed_download_is_reported_with_instructions(clean_env, monkeypatch):
 @pytest.mark.parametrize("folder", ["ifcnn", "liu2017-cnn", "sesf-fuse"])
 def test_declared_files_match_the_shared_manifests(folder, published_weights_dir):
     """Every PublishedFile a method declares agrees with ../shared/weights/<folder>/MANIFEST.json."""
-    import methods  # noqa: F401  (registers the methods, whose modules declare their files)
+    import methods.cnn_patch.weights  # noqa: F401  (the modules that declare published files)
+    import methods.ifcnn  # noqa: F401
+    import methods.sesf  # noqa: F401
     from bench.weights import declared
 
     manifest = json.loads((published_weights_dir / folder / "MANIFEST.json").read_text())
