@@ -4,10 +4,11 @@ MFIFB (Zhang 2020) ships the outputs of the authors' code
 (``mfifb/fused/<METHOD>/<pair>_<METHOD>.<ext>``, sources in
 ``mfifb/sources/<pair>_{A,B}.<ext>``): for CNN, GD, GFF, MSVD (and ASR, CSR) on
 all 105 pairs, for the others on the 20 Lytro pairs. The Lytro files are JPEGs
-written by MATLAB's ``imwrite`` (quality 75, 4:2:0 chroma), so every pair is
-compared twice: ``ours`` = our output rounded to 8 bits, ``ours_saved`` = the
-same encoded as theirs was (libjpeg quality 75; only for ``.jpg`` files, PNG
-and BMP are lossless). Figures per pair:
+written by MATLAB's ``imwrite`` (quality 75, 4:2:0 chroma); other sets were
+saved at other qualities (MFFW, Aymaz: about 95). Every pair is compared
+twice: ``ours`` = our output rounded to 8 bits, ``ours_saved`` = the same
+encoded as theirs was (:func:`save_like`: their file's own quantisation tables
+and chroma subsampling; PNG and BMP are lossless). Figures per pair:
 
 - ``psnr``: PSNR(ours, theirs) in dB (colour, all channels);
   ``psnr_saved``: PSNR(ours_saved, theirs) (∞ when bit-identical);
@@ -77,11 +78,36 @@ def psnr(x: np.ndarray, y: np.ndarray) -> float:
 
 def save_like_matlab_jpeg(img: np.ndarray, quality: int = 75) -> np.ndarray:
     """``img`` (0..255) rounded to 8 bits, JPEG-encoded as MATLAB ``imwrite`` does, decoded."""
+    return _jpeg_round_trip(img, quality=quality)
+
+
+def save_like(img: np.ndarray, theirs_path: str | Path) -> np.ndarray:
+    """``img`` rounded to 8 bits and, when ``theirs_path`` is a JPEG, encoded with *its*
+    quantisation tables and chroma subsampling (so the same quality), then decoded.
+
+    MFIFB's files are not all quality 75: the Lytro results are (MATLAB's default), but
+    e.g. the MFFW and Aymaz results were written at about quality 95 (luma table starting
+    3, 2, 2, 3), some 4:4:4. PNG/BMP files are lossless: the rounded image comes back.
+    """
+    from PIL import Image, JpegImagePlugin
+
+    with Image.open(theirs_path) as im:
+        if im.format != "JPEG":
+            return np.clip(np.rint(img), 0, 255)
+        qtables = {k: list(v) for k, v in im.quantization.items()}
+        sampling = JpegImagePlugin.get_sampling(im)
+    opts = {"qtables": qtables}
+    if sampling >= 0:
+        opts["subsampling"] = sampling
+    return _jpeg_round_trip(img, **opts)
+
+
+def _jpeg_round_trip(img: np.ndarray, **opts) -> np.ndarray:
     from PIL import Image
 
     u8 = np.clip(np.rint(img), 0, 255).astype(np.uint8)
     buf = io.BytesIO()
-    Image.fromarray(u8).save(buf, format="JPEG", quality=quality)
+    Image.fromarray(u8).save(buf, format="JPEG", **opts)
     buf.seek(0)
     with Image.open(buf) as im:
         return np.asarray(im, dtype=np.float64)
@@ -122,7 +148,7 @@ def compare_pair(root: Path, method: str, pair: str) -> dict:
     ours = np.rint(methods.get_method(method).fuse(a, b, **params).image)
     if ours.shape != theirs.shape:
         raise DataError(f"mfifb-outputs: {theirs_path} is {theirs.shape}, our {method} gave {ours.shape}")
-    saved = save_like_matlab_jpeg(ours) if theirs_path.suffix.lower() in (".jpg", ".jpeg") else ours
+    saved = save_like(ours, theirs_path)
     q_ours = metrics.compute("qabf", a, b, saved)
     q_theirs = metrics.compute("qabf", a, b, theirs)
     q_raw = metrics.compute("qabf", a, b, ours)

@@ -96,3 +96,21 @@ def test_cli_options_reach_the_target(shared_datasets, capsys):
     assert rc == 0 and '"msvd"' in out and '"gff"' not in out
     rc = main(["validate", "--against", "vifb", "--data-dir", str(shared_datasets), "--all-pairs"])
     assert rc != 0 and "does not take --all-pairs" in capsys.readouterr().err
+
+
+def test_saved_alike_uses_their_files_quality(shared_datasets):
+    """Lytro results are quality 75 (same as MATLAB's default); MFFW/Aymaz ones are ~95: our
+    output is re-encoded with *their* tables, so a q95 file is not compared with a q75 copy."""
+    from bench.io import read_image
+    from bench.validate.mfifb_outputs import save_like
+
+    root = shared_datasets / "mfifb" / "fused"
+    lytro = root / "MSVD" / "lytro_01_MSVD.jpg"
+    x, _ = read_image(lytro)
+    np.testing.assert_array_equal(save_like(x, lytro), save_like_matlab_jpeg(x))
+    hq = root / "CNN" / "aymaz_11_CNN.jpg"
+    y, _ = read_image(hq)
+    assert psnr(save_like(y, hq), y) > 45 > psnr(save_like_matlab_jpeg(y), y)
+    png = root / "CNN" / "aymaz_03_CNN.png"
+    z, _ = read_image(png)
+    np.testing.assert_array_equal(save_like(z + 0.3, png), z)  # lossless: only rounded
