@@ -35,11 +35,13 @@ Colour: ``per-channel`` is the closest declared policy (RGB in, RGB out; the
 network mixes the channels in CONV1). ``fuse(X, X)`` is the network's
 reconstruction of X, not X (``identity_exempt``).
 
-    >>> import numpy as np, methods
-    >>> x = np.tile(np.linspace(0, 255, 32), (24, 1))
-    >>> res = methods.get_method("ifcnn-max").fuse(x, x[:, ::-1])
-    >>> res.image.shape, bool(np.all(res.image == np.floor(res.image)))
-    ((24, 32), True)
+    >>> import torch
+    >>> net = build_network().eval()          # weights: load_network("max") reads the snapshot
+    >>> sorted(net.state_dict())[:3]
+    ['conv1.weight', 'conv2.bn.bias', 'conv2.bn.num_batches_tracked']
+    >>> with torch.no_grad():
+    ...     net("max", torch.zeros(1, 3, 24, 32), torch.ones(1, 3, 24, 32)).shape
+    torch.Size([1, 3, 24, 32])
 """
 
 from __future__ import annotations

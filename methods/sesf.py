@@ -39,11 +39,12 @@ Weights: ``sesf-fuse/lp+lssim_se_sf_net_times30.pkl`` (a plain state dict, the
 Colour: ``gray-weights``; ``decision_map`` is q (2-D); ``extras`` hold the
 activity maps and the binary maps before and after verification.
 
-    >>> import numpy as np, methods
-    >>> x = np.tile(np.linspace(0, 255, 40), (30, 1))
-    >>> res = methods.get_method("sesf").fuse(x, x)          # equal activity: B everywhere
-    >>> bool(np.array_equal(res.image, np.floor(x)))
-    True
+    >>> import torch
+    >>> enc = build_encoder().eval()          # weights: load_encoder() reads the parameters
+    >>> with torch.no_grad():
+    ...     f = enc(torch.zeros(1, 1, 30, 40))
+    >>> f.shape, spatial_frequency(f).shape   # 64 feature channels, one activity per pixel
+    (torch.Size([1, 64, 30, 40]), (30, 40))
 """
 
 from __future__ import annotations
