@@ -26,6 +26,7 @@ below any real change (a 1-pixel blur moves qabf by > 0.1).
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -76,6 +77,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="regenerate the baselines from fresh runs instead of comparing")
     p.add_argument("--baseline-dir", default=str(BASELINE_DIR), help="where baselines live")
     args = p.parse_args(argv)
+    if args.data_dir and not os.environ.get("FUSEBENCH_WEIGHTS"):
+        # the deep methods' published weights (bench.weights) sit beside the datasets
+        os.environ["FUSEBENCH_WEIGHTS"] = str(Path(args.data_dir).resolve().parent / "weights")
 
     names = [n.strip() for n in args.only.split(",") if n.strip()]
     unknown = sorted(set(names) - set(BASELINES))

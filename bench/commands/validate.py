@@ -14,6 +14,10 @@ def add_arguments(p):
     p.add_argument("--against", required=True, help="target: vifb, mefb, mfifb-outputs")
     p.add_argument("--data-dir", default=None, help="folder holding the datasets (default: $FUSEBENCH_DATA, else the user cache dir)")
     p.add_argument("--quick", action="store_true", help="a stratified subset (what the tests run)")
+    p.add_argument("--methods", default=None,
+                   help="mfifb-outputs: comma list of methods (default: all it knows)")
+    p.add_argument("--all-pairs", action="store_true",
+                   help="mfifb-outputs: also every MFIFB pair for the methods it has on all 105")
     p.add_argument("--json", action="store_true")
 
 
@@ -21,7 +25,23 @@ def run(args) -> int:
     from bench.validate import get_target
 
     data_dir = Path(args.data_dir) if args.data_dir else _default_data_dir()
-    report = get_target(args.against)(data_dir, quick=args.quick, progress=not args.json)
+    target = get_target(args.against)
+    extra = {}
+    if getattr(args, "methods", None):
+        extra["methods_"] = tuple(m.strip() for m in args.methods.split(",") if m.strip())
+    if getattr(args, "all_pairs", False):
+        extra["all_pairs"] = True
+    if extra:
+        import inspect
+
+        from bench.errors import FusebenchError
+
+        known = inspect.signature(target).parameters
+        bad = [k for k in extra if k not in known]
+        if bad:
+            opts = ", ".join("--" + k.strip("_").replace("_", "-") for k in bad)
+            raise FusebenchError(f"validate: target {args.against!r} does not take {opts}")
+    report = target(data_dir, quick=args.quick, progress=not args.json, **extra)
     if args.json:
         print_json({"title": report.title, "ok": report.ok, "rows": report.rows, "notes": report.notes})
     else:

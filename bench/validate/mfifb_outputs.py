@@ -1,11 +1,14 @@
 """Target ``mfifb-outputs``: our methods against the original implementations' fused images.
 
-MFIFB (Zhang 2020) ships the outputs of the authors' MATLAB code on the 20
-Lytro pairs (``mfifb/fused/<METHOD>/lytro_NN_<METHOD>.jpg``, sources in
-``mfifb/sources/lytro_NN_{A,B}.jpg``). Their files are JPEGs written by
-MATLAB's ``imwrite`` (quality 75, 4:2:0 chroma), so every pair is compared
+MFIFB (Zhang 2020) ships the outputs of the authors' code
+(``mfifb/fused/<METHOD>/<pair>_<METHOD>.<ext>``, sources in
+``mfifb/sources/<pair>_{A,B}.<ext>``): for CNN, GD, GFF, MSVD (and ASR, CSR) on
+all 105 pairs, for the others on the 20 Lytro pairs. The Lytro files are JPEGs
+written by MATLAB's ``imwrite`` (quality 75, 4:2:0 chroma); other sets were
+saved at other qualities (MFFW, Aymaz: about 95). Every pair is compared
 twice: ``ours`` = our output rounded to 8 bits, ``ours_saved`` = the same
-encoded as they were (libjpeg quality 75). Figures per pair:
+encoded as theirs was (:func:`save_like`: their file's own quantisation tables
+and chroma subsampling; PNG and BMP are lossless). Figures per pair:
 
 - ``psnr``: PSNR(ours, theirs) in dB (colour, all channels);
   ``psnr_saved``: PSNR(ours_saved, theirs) (∞ when bit-identical);
@@ -13,10 +16,18 @@ encoded as they were (libjpeg quality 75). Figures per pair:
   ``dq`` = qabf_ours − qabf_theirs; ``dq_raw``: the same with our unsaved 8-bit
   output (their JPEG artefacts lower their Q^AB/F, so this is biased upwards).
 
-Verdicts (issue 3, acceptance 2): ``gff``, ``msvd``: median ``psnr`` ≥ 35 dB;
-``gd``, ``mgff``, ``mstsr``: |dq| ≤ 0.03 on at least 16 of the 20 pairs
-(80 % of the pairs run with ``--quick``). ``gd`` runs with ``enhance=True``,
-the authors' post-processing (see :mod:`methods.gd`).
+Grey pairs stay grey: MFIFB stores some grey results as three equal channels;
+those are compared as grey.
+
+Verdict per method (issue 14, acceptance 1): PASS when the median ``psnr`` is
+≥ 35 dB, or |dq| ≤ 0.03 on at least 18 of 20 pairs (90 % of the pairs run;
+``--quick`` runs 3). ``all_pairs=True`` (CLI ``--all-pairs``) adds, for the
+methods MFIFB has on all 105 pairs, the same figures over those 105 (rows
+tagged ``set="all"``).
+
+Methods: ``gff``, ``msvd``, ``gd`` (default = the authors' CLAHE
+post-processing), ``mgff``, ``mstsr``, ``cnn-patch`` (``weights="liu2017"``,
+the authors' model, vs CNN), ``ifcnn-max`` (vs IFCNN), ``sesf`` (vs SESF).
 
 ``run(data_dir, quick=True)`` does every method; one pair of one method:
 
@@ -35,19 +46,22 @@ import numpy as np
 from bench.errors import DataError
 from bench.validate import ValidationReport, register_target
 
-#: our method -> (MFIFB folder name, parameters, criterion)
+#: our method -> (MFIFB folder name, parameters, pairs MFIFB has: "lytro" or "all")
 METHODS: dict[str, tuple[str, dict, str]] = {
-    "gff": ("GFF", {}, "psnr"),
-    "msvd": ("MSVD", {}, "psnr"),
-    "gd": ("GD", {"enhance": True}, "qabf"),
-    "mgff": ("MGFF", {}, "qabf"),
-    "mstsr": ("MST_SR", {}, "qabf"),
+    "gff": ("GFF", {}, "all"),
+    "msvd": ("MSVD", {}, "all"),
+    "gd": ("GD", {}, "all"),
+    "mgff": ("MGFF", {}, "lytro"),
+    "mstsr": ("MST_SR", {}, "lytro"),
+    "cnn-patch": ("CNN", {"weights": "liu2017"}, "all"),
+    "ifcnn-max": ("IFCNN", {}, "lytro"),
+    "sesf": ("SESF", {}, "lytro"),
 }
 PAIRS = [f"lytro_{i:02d}" for i in range(1, 21)]
 QUICK_PAIRS = ["lytro_01", "lytro_08", "lytro_16"]
 PSNR_MIN = 35.0
 DQ_MAX = 0.03
-DQ_SHARE = 16 / 20
+DQ_SHARE = 18 / 20
 
 
 def mfifb_root(data_dir: str | Path) -> Path:
@@ -67,14 +81,58 @@ def psnr(x: np.ndarray, y: np.ndarray) -> float:
 
 def save_like_matlab_jpeg(img: np.ndarray, quality: int = 75) -> np.ndarray:
     """``img`` (0..255) rounded to 8 bits, JPEG-encoded as MATLAB ``imwrite`` does, decoded."""
+    return _jpeg_round_trip(img, quality=quality)
+
+
+def save_like(img: np.ndarray, theirs_path: str | Path) -> np.ndarray:
+    """``img`` rounded to 8 bits and, when ``theirs_path`` is a JPEG, encoded with *its*
+    quantisation tables and chroma subsampling (so the same quality), then decoded.
+
+    MFIFB's files are not all quality 75: the Lytro results are (MATLAB's default), but
+    e.g. the MFFW and Aymaz results were written at about quality 95 (luma table starting
+    3, 2, 2, 3), some 4:4:4. PNG/BMP files are lossless: the rounded image comes back.
+    """
+    from PIL import Image, JpegImagePlugin
+
+    with Image.open(theirs_path) as im:
+        if im.format != "JPEG":
+            return np.clip(np.rint(img), 0, 255)
+        qtables = {k: list(v) for k, v in im.quantization.items()}
+        sampling = JpegImagePlugin.get_sampling(im)
+    opts = {"qtables": qtables}
+    if sampling >= 0:
+        opts["subsampling"] = sampling
+    return _jpeg_round_trip(img, **opts)
+
+
+def _jpeg_round_trip(img: np.ndarray, **opts) -> np.ndarray:
     from PIL import Image
 
     u8 = np.clip(np.rint(img), 0, 255).astype(np.uint8)
     buf = io.BytesIO()
-    Image.fromarray(u8).save(buf, format="JPEG", quality=quality)
+    Image.fromarray(u8).save(buf, format="JPEG", **opts)
     buf.seek(0)
     with Image.open(buf) as im:
         return np.asarray(im, dtype=np.float64)
+
+
+def list_pairs(root: Path) -> list[str]:
+    """Every pair id with an A source in ``root/sources`` (sorted)."""
+    return sorted(p.name.rsplit("_", 1)[0] for p in (root / "sources").glob("*_A.*"))
+
+
+def _one(folder: Path, stem: str) -> Path:
+    found = sorted(folder.glob(stem + ".*"))
+    if not found:
+        raise DataError(f"mfifb-outputs: {folder / stem}.* is missing")
+    return found[0]
+
+
+def _as_grey_if_equal(x: np.ndarray) -> np.ndarray:
+    """An H×W×3 image whose channels are equal, as H×W; anything else unchanged."""
+    if x.ndim == 3 and np.array_equal(x[..., 0], x[..., 1]) and np.array_equal(x[..., 0], x[..., 2]):
+        return x[..., 0]
+    return x
 
 
 def compare_pair(root: Path, method: str, pair: str) -> dict:
@@ -84,14 +142,16 @@ def compare_pair(root: Path, method: str, pair: str) -> dict:
     from bench.io import read_image
 
     folder, params, _ = METHODS[method]
-    theirs_path = root / "fused" / folder / f"{pair}_{folder}.jpg"
-    if not theirs_path.is_file():
-        raise DataError(f"mfifb-outputs: {theirs_path} is missing")
-    a, _ = read_image(root / "sources" / f"{pair}_A.jpg")
-    b, _ = read_image(root / "sources" / f"{pair}_B.jpg")
+    theirs_path = _one(root / "fused" / folder, f"{pair}_{folder}")
+    a, _ = read_image(_one(root / "sources", f"{pair}_A"))
+    b, _ = read_image(_one(root / "sources", f"{pair}_B"))
     theirs, _ = read_image(theirs_path)
+    if a.ndim == 2:  # grey pairs stay grey
+        theirs = _as_grey_if_equal(theirs)
     ours = np.rint(methods.get_method(method).fuse(a, b, **params).image)
-    saved = save_like_matlab_jpeg(ours)
+    if ours.shape != theirs.shape:
+        raise DataError(f"mfifb-outputs: {theirs_path} is {theirs.shape}, our {method} gave {ours.shape}")
+    saved = save_like(ours, theirs_path)
     q_ours = metrics.compute("qabf", a, b, saved)
     q_theirs = metrics.compute("qabf", a, b, theirs)
     q_raw = metrics.compute("qabf", a, b, ours)
@@ -103,55 +163,73 @@ def compare_pair(root: Path, method: str, pair: str) -> dict:
     }
 
 
-def summarize(rows: list[dict], method: str) -> dict:
-    """Summary row and verdict for one method's per-pair rows."""
-    crit = METHODS[method][2]
+def summarize(rows: list[dict], method: str, label: str = "summary") -> dict:
+    """Summary row and verdict for one method's per-pair rows.
+
+    PASS when the median PSNR is ≥ 35 dB or |dq| ≤ 0.03 on ≥ 90 % of the pairs.
+    """
     mine = [r for r in rows if r["method"] == method]
     med = float(np.median([r["psnr"] for r in mine]))
     n_ok = sum(abs(r["dq"]) <= DQ_MAX for r in mine)
-    if crit == "psnr":
-        ok = med >= PSNR_MIN
-        rule = f"median psnr {med:.2f} >= {PSNR_MIN}"
-    else:
-        need = int(np.ceil(DQ_SHARE * len(mine)))
-        ok = n_ok >= need
-        rule = f"|dq| <= {DQ_MAX} on {n_ok}/{len(mine)} (need {need})"
+    need = int(np.ceil(DQ_SHARE * len(mine) - 1e-9))
+    ok_psnr, ok_dq = med >= PSNR_MIN, n_ok >= need
+    rule = (f"median psnr {med:.2f} {'>=' if ok_psnr else '<'} {PSNR_MIN}; "
+            f"|dq| <= {DQ_MAX} on {n_ok}/{len(mine)} (need {need})")
     n_same = sum(r["psnr_saved"] == float("inf") for r in mine)
     if n_same:
         rule += f"; {n_same}/{len(mine)} bit-identical saved alike"
     return {
-        "method": method, "pair": "summary", "psnr": round(med, 2),
+        "method": method, "pair": label, "psnr": round(med, 2),
         "psnr_saved": round(float(np.median([r["psnr_saved"] for r in mine])), 2),
         "qabf_ours": round(float(np.mean([r["qabf_ours"] for r in mine])), 4),
         "qabf_theirs": round(float(np.mean([r["qabf_theirs"] for r in mine])), 4),
         "dq": round(float(np.mean([r["dq"] for r in mine])), 4),
         "dq_raw": f"{sum(abs(r['dq_raw']) <= DQ_MAX for r in mine)}/{len(mine)} within {DQ_MAX}",
-        "verdict": ("PASS " if ok else "FAIL ") + rule,
+        "verdict": ("PASS " if ok_psnr or ok_dq else "FAIL ") + rule,
     }
 
 
 @register_target("mfifb-outputs")
 def run(data_dir: Path, *, quick: bool = False, progress: bool = True,
-        methods_: tuple[str, ...] | None = None) -> ValidationReport:
-    """Run every method (or ``methods_``) on the Lytro pairs and compare with MFIFB's files."""
+        methods_: tuple[str, ...] | None = None, all_pairs: bool = False) -> ValidationReport:
+    """Run every method (or ``methods_``) on the Lytro pairs and compare with MFIFB's files;
+    with ``all_pairs`` also over every MFIFB pair for the methods that have all of them."""
     root = mfifb_root(data_dir)
     names = list(methods_ or METHODS)
+    unknown = [m for m in names if m not in METHODS]
+    if unknown:
+        raise DataError(f"mfifb-outputs: no published outputs for {unknown} (known: {', '.join(METHODS)})")
     pairs = QUICK_PAIRS if quick else PAIRS
-    jobs = [(m, p) for m in names for p in pairs]
+    jobs = [(m, p, "lytro") for m in names for p in pairs]
+    everything = list_pairs(root) if all_pairs else []
+    jobs += [(m, p, "all") for m in names if METHODS[m][2] == "all" for p in everything]
     it = jobs
     if progress:
         from tqdm import tqdm
 
         it = tqdm(jobs, desc="mfifb-outputs", unit="pair")
-    rows = [compare_pair(root, m, p) for m, p in it]
+    done: dict[tuple[str, str], dict] = {}
+    rows, all_rows = [], []
+    for m, p, which in it:
+        if (m, p) not in done:
+            done[m, p] = compare_pair(root, m, p)
+        (rows if which == "lytro" else all_rows).append(done[m, p])
     summaries = [summarize(rows, m) for m in names]
+    extra = [summarize(all_rows, m, f"summary-{len(everything)}")
+             for m in names if METHODS[m][2] == "all" and everything]
     report = ValidationReport(
-        title=f"Our methods vs MFIFB's published outputs ({len(pairs)} Lytro pairs)",
-        rows=rows + summaries,
-        ok=all(s["verdict"].startswith("PASS") for s in summaries),
+        title=f"Our methods vs MFIFB's published outputs ({len(pairs)} Lytro pairs"
+        + (f"; {len(everything)} pairs for {', '.join(m for m in names if METHODS[m][2] == 'all')})"
+           if extra else ")"),
+        rows=rows + summaries + [dict(r, pair=f"{r['pair']}*") for r in all_rows
+                                 if not r["pair"].startswith("lytro_")] + extra,
+        ok=all(s["verdict"].startswith("PASS") for s in summaries + extra),
         notes=[
             "psnr: ours (8-bit) vs theirs; psnr_saved/qabf_ours: ours saved as JPEG q75 like theirs",
-            "gd runs with enhance=True (the authors' CLAHE post-processing)",
-        ],
+            "PASS: median psnr >= 35 dB or |dq| <= 0.03 on >= 90 % of the pairs",
+            "gd runs with its default enhance=True (the authors' CLAHE post-processing); "
+            "cnn-patch with weights=liu2017 (the authors' model)",
+        ] + (["rows marked * are the non-Lytro pairs of --all-pairs; summary-N rows cover all N pairs"]
+             if extra else []),
     )
     return report

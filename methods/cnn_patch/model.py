@@ -136,6 +136,36 @@ class PatchCNN(nn.Module):
         return cache[1]
 
 
+class Liu2017Net(nn.Module):
+    """The network of the authors' released ``cnnmodel.mat`` (Liu et al. 2017 / 2018).
+
+    Same :class:`Branch` as :class:`PatchCNN`, but the 512×8×8 concatenated
+    features go straight to the 2-class output (``weights_output`` is 512×64×2:
+    an 8×8 convolution 512 → 2, no 256-unit hidden layer), then softmax. The
+    score is P(class 2) (MATLAB's ``output_data(:,:,2)``), "A is the sharper".
+
+        >>> net = Liu2017Net().eval()
+        >>> net.score_map(torch.zeros(1, 1, 37, 40), torch.zeros(1, 1, 37, 40)).shape
+        torch.Size([1, 1, 12, 13])
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.branch = Branch()
+        self.head = nn.Conv2d(2 * 256, 2, FEAT)
+
+    def forward(self, pa: torch.Tensor, pb: torch.Tensor) -> torch.Tensor:
+        """Logits ``(N, 2)`` for ``(N, 1, 16, 16)`` patch pairs in 0..1."""
+        return self.head(torch.cat([self.branch(pa), self.branch(pb)], 1)).flatten(1)
+
+    def score_map(self, a: torch.Tensor, b: torch.Tensor, head: str = "auto") -> torch.Tensor:
+        """Dense scores ``(1, 1, ⌈H/2⌉−7, ⌈W/2⌉−7)`` (``head`` is accepted for API parity)."""
+        if min(a.shape[-2:]) < PATCH:
+            raise ValueError(f"cnn-patch: images must be at least {PATCH}×{PATCH}, got {tuple(a.shape[-2:])}")
+        logits = self.head(torch.cat([self.branch(a), self.branch(b)], 1))
+        return torch.softmax(logits, dim=1)[:, 1:2]
+
+
 def kernel_spectrum(w: torch.Tensor, n: int) -> torch.Tensor:
     """Conjugate spectra of the (O, C, k, k) kernel zero-padded to n×n, laid out (n·(n//2+1), O, C)."""
     o, c = w.shape[:2]

@@ -5,6 +5,11 @@ convolutional neural network", Information Fusion 36 (2017) 191-207.
 Spec: ``cnn_patch.md`` ("Fusion"). With Â, B̂ the grey (BT.601 luma) sources:
 
 1. Score map S = CNN(Â, B̂): P(A sharper) for every 16×16 patch pair at stride 2.
+   Weights (``weights``): ``"liu2017"`` (default) = the authors' released
+   ``cnnmodel.mat`` in :class:`~methods.cnn_patch.model.Liu2017Net` (grey = MATLAB
+   ``rgb2gray``), which reproduces MFIFB's published CNN outputs; ``"trained"`` =
+   the :class:`~methods.cnn_patch.model.PatchCNN` trained here (grey = BT.601
+   luma); or a path to a checkpoint of the latter.
 2. Focus map M (H×W): each score spread over its 16×16 patch, overlaps averaged.
 3. Binary map T = [M > 0.5].
 4. Small-region removal: connected regions (8-connectivity) of 1s, then of 0s,
@@ -16,10 +21,13 @@ Spec: ``cnn_patch.md`` ("Fusion"). With Â, B̂ the grey (BT.601 luma) sources:
 ``decision_map`` is D; ``extras`` holds ``score_map``, ``focus_map``,
 ``binary_map`` (T) and ``refined_map`` (T after step 4).
 
-Use (a few seconds per pair on a CPU, so not run as a doctest)::
-
-    res = methods.get_method("cnn-patch").fuse(a, b)
-    res = methods.get_method("cnn-patch").fuse(a, b, weights="my.pt", device="cpu")
+    >>> import methods
+    >>> stripes = np.tile(255.0 * (np.arange(24) % 2), (24, 1))
+    >>> a, b = stripes.copy(), stripes.copy()
+    >>> a[:, 12:] = b[:, :12] = 127.5                    # A sharp on the left, B on the right
+    >>> res = methods.get_method("cnn-patch").fuse(a, b, weights="trained", area_ratio=0)
+    >>> res.decision_map.shape, res.extras["score_map"].shape
+    ((24, 24), (5, 5))
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ import numpy as np
 from scipy import ndimage
 
 from bench.color import luma
+from bench.matlab import rgb2gray
 from bench.errors import ParameterError
 from methods.base import FusionMethod, FusionResult, register_method
 
@@ -54,15 +63,27 @@ def _device(name: str):
 
 
 def get_model(weights: str | None, device: str = "auto"):
-    """The network with ``weights`` (default: packaged), cached per (file, mtime, device)."""
-    from methods.cnn_patch.weights import load_model, packaged_weights_path
+    """The network for ``weights``, cached per (file, mtime, device).
 
-    path = Path(weights).expanduser() if weights else packaged_weights_path()
+    ``"liu2017"``: the authors' ``cnnmodel.mat`` (:func:`bench.weights.locate`);
+    ``"liu2017:PATH"``: the same from an explicit file; ``"trained"`` or None:
+    the checkpoint trained here (packaged); anything else: a checkpoint path.
+    """
+    from methods.cnn_patch.weights import load_liu2017, load_model, packaged_weights_path
+
     dev = _device(device)
-    key = (str(path.resolve()), path.stat().st_mtime_ns if path.is_file() else None, str(dev))
+    kind = "liu2017" if _is_liu2017(weights) else "pt"
+    if kind == "liu2017":
+        from bench.weights import locate
+        from methods.cnn_patch.weights import LIU2017
+
+        path = locate(LIU2017, weights.partition(":")[2] or None)
+    else:
+        path = Path(weights).expanduser() if weights and weights != "trained" else packaged_weights_path()
+    key = (kind, str(path.resolve()), path.stat().st_mtime_ns if path.is_file() else None, str(dev))
     with _LOCK:
-        if key not in _MODELS:
-            _MODELS[key] = load_model(path, dev)  # raises WeightsError naming the file
+        if key not in _MODELS:  # the loaders raise WeightsError naming the file
+            _MODELS[key] = load_liu2017(path, dev) if kind == "liu2017" else load_model(path, dev)
         return _MODELS[key]
 
 
@@ -99,6 +120,10 @@ def focus_map(scores: np.ndarray, shape: tuple[int, int], patch: int = 16, strid
     return (total / count).numpy()
 
 
+def _is_liu2017(weights: str | None) -> bool:
+    return bool(weights) and (weights == "liu2017" or weights.startswith("liu2017:"))
+
+
 _EIGHT = np.ones((3, 3), dtype=bool)
 
 
@@ -123,7 +148,7 @@ def remove_small_regions(mask: np.ndarray, min_area: float) -> np.ndarray:
 @register_method
 class CNNPatch(FusionMethod):
     name = "cnn-patch"
-    version = "1"
+    version = "2"  # 2: default weights = the authors' cnnmodel.mat (was: trained here)
     kind = "deep"
     modalities = ("multi-focus",)
     colour = "gray-weights"
@@ -134,7 +159,8 @@ class CNNPatch(FusionMethod):
 
     @dataclass
     class Params:
-        weights: str | None = None  # checkpoint path; None = the packaged weights
+        # "liu2017" (the authors' cnnmodel.mat), "liu2017:PATH", "trained" (packaged), or a path
+        weights: str | None = "liu2017"
         device: str = "auto"  # auto (CUDA if available), cpu, cuda, cuda:N
         threshold: float = 0.5  # focus-map threshold
         area_ratio: float = 0.01  # small-region removal: regions < area_ratio·H·W flip
@@ -145,7 +171,9 @@ class CNNPatch(FusionMethod):
         from methods.filters import guided_filter
 
         h, w = a.shape[:2]
-        ga, gb = luma(a), luma(b)
+        # the authors' MATLAB code greys with rgb2gray; the trained-here weights saw BT.601 luma
+        grey = rgb2gray if _is_liu2017(params.weights) else luma
+        ga, gb = grey(a), grey(b)
         pad = ((0, max(0, MIN_SIZE - h)), (0, max(0, MIN_SIZE - w)))
         if any(p[1] for p in pad):  # tiny input: mirror up to one patch, crop afterwards
             ga, gb = np.pad(ga, pad, mode="symmetric"), np.pad(gb, pad, mode="symmetric")
@@ -157,7 +185,7 @@ class CNNPatch(FusionMethod):
         tw = refined.astype(np.float64)
         tc = tw[..., None] if a.ndim == 3 else tw
         initial = tc * a + (1.0 - tc) * b
-        d = np.clip(guided_filter(luma(initial) / 255.0, tw, params.gf_radius, params.gf_eps), 0.0, 1.0)
+        d = np.clip(guided_filter(grey(initial) / 255.0, tw, params.gf_radius, params.gf_eps), 0.0, 1.0)
         dc = d[..., None] if a.ndim == 3 else d
         fused = dc * a + (1.0 - dc) * b
         return FusionResult(

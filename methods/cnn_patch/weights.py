@@ -15,8 +15,6 @@ validation accuracy is measured with the compact weights.
     >>> net = load_model()                        # the packaged weights
     >>> type(net).__name__, net.training
     ('PatchCNN', False)
-
-``load_model("runs/cnn-patch/cnn_patch.pt")`` loads weights you trained.
 """
 
 from __future__ import annotations
@@ -26,17 +24,85 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
-from bench.errors import FusebenchError
-from methods.cnn_patch.model import PatchCNN
+from bench.weights import WeightsError, declare, locate
+from methods.cnn_patch.model import Liu2017Net, PatchCNN
 
 FORMAT = "fusebench-cnn-patch"
 PACKAGED_NAME = "cnn_patch.pt"
 
 
-class WeightsError(FusebenchError):
-    """A cnn-patch weights file is missing, unreadable or does not fit the network."""
+#: The authors' released model (VIFB ships the same file as Liu et al.'s ``cnnmodel.mat``).
+LIU2017 = declare(
+    "liu2017-cnn/cnnmodel.mat",
+    "f826e6739aa6cea943a1323642468760102fc735ff090cd83ab28d998ba76a20", 1617459,
+    "xingchenzhang/VIFB@22b2ea9d91499cc5962d9bdcae9c290270f0fade:methods/CNN/model/cnnmodel.mat",
+    env="FUSEBENCH_CNN_LIU2017", method="cnn-patch",
+)
+#: Their tensors: (name, shape) as stored in the .mat file.
+LIU2017_SHAPES = {
+    "weights_b1_1": (9, 64), "biases_b1_1": (64, 1),
+    "weights_b1_2": (64, 9, 128), "biases_b1_2": (128, 1),
+    "weights_b1_3": (128, 9, 256), "biases_b1_3": (256, 1),
+    "weights_output": (512, 64, 2), "biases_output": (2, 1),
+}
+
+
+def liu2017_state(mat: dict[str, Any], source: str = "cnnmodel.mat") -> dict[str, torch.Tensor]:
+    """:class:`Liu2017Net` state dict from the arrays of ``cnnmodel.mat``.
+
+    MATLAB stores a k×k kernel as a column of k² values that its code reshapes
+    column-major and rotates by 180° before ``conv2`` (i.e. applies as a
+    correlation), so kernel element (row r, column c) is value ``r + k·c``:
+    ``w.reshape(k, k).T`` in NumPy's row-major order. Layouts: conv1 (k², out),
+    conv2/conv3/output (in, k², out); the output's first 256 input channels see
+    source A (``cat(3, conv3_data1, conv3_data2)``).
+
+        >>> import numpy as np
+        >>> m = {k: np.zeros(s, np.float32) for k, s in LIU2017_SHAPES.items()}
+        >>> m["weights_b1_1"][1, 0] = 1.0                # 2nd value of filter 0
+        >>> liu2017_state(m)["branch.conv1.weight"][0, 0].nonzero().tolist()   # row 1, column 0
+        [[1, 0]]
+    """
+    problems = [f"{k} missing" for k in LIU2017_SHAPES if k not in mat]
+    problems += [f"{k} has shape {tuple(mat[k].shape)}, expected {s}"
+                 for k, s in LIU2017_SHAPES.items() if k in mat and tuple(mat[k].shape) != s]
+    if problems:
+        raise WeightsError(f"cnn-patch: {source} is not Liu et al.'s cnnmodel.mat: " + "; ".join(problems))
+
+    def kernels(w, k):  # (in, k², out) -> (out, in, k, k)
+        w = torch.from_numpy(np.asarray(w, dtype=np.float32))
+        return w.reshape(w.shape[0], k, k, w.shape[2]).permute(3, 0, 2, 1).contiguous()
+
+    def bias(x):
+        return torch.from_numpy(np.asarray(x, dtype=np.float32).ravel())
+
+    return {
+        "branch.conv1.weight": kernels(np.asarray(mat["weights_b1_1"])[None], 3),
+        "branch.conv1.bias": bias(mat["biases_b1_1"]),
+        "branch.conv2.weight": kernels(mat["weights_b1_2"], 3),
+        "branch.conv2.bias": bias(mat["biases_b1_2"]),
+        "branch.conv3.weight": kernels(mat["weights_b1_3"], 3),
+        "branch.conv3.bias": bias(mat["biases_b1_3"]),
+        "head.weight": kernels(mat["weights_output"], 8),
+        "head.bias": bias(mat["biases_output"]),
+    }
+
+
+def load_liu2017(path: str | os.PathLike | None = None, device: str | torch.device = "cpu") -> Liu2017Net:
+    """:class:`Liu2017Net` with the authors' ``cnnmodel.mat`` (found by :func:`bench.weights.locate`)."""
+    from scipy import io as sio
+
+    p = locate(LIU2017, path)
+    try:
+        mat = sio.loadmat(p)
+    except Exception as exc:
+        raise WeightsError(f"cnn-patch: {p} is not a readable MATLAB file ({exc})") from exc
+    model = Liu2017Net()
+    model.load_state_dict(liu2017_state(mat, str(p)))
+    return model.to(device).eval()
 
 
 def packaged_weights_path() -> Path:

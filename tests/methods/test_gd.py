@@ -21,7 +21,7 @@ def test_selection_map_follows_the_sharp_half(lytro_pair):
     blur = ndimage.gaussian_filter(x, 2.0)
     a, b = x.copy(), x.copy()
     a[:, :100], b[:, 100:] = blur[:, :100], blur[:, 100:]
-    res = methods.get_method("gd").fuse(a, b)
+    res = methods.get_method("gd").fuse(a, b, enhance=False)
     assert res.decision_map[:, 130:].mean() > 0.75  # A's gradients where A is sharp
     assert res.decision_map[:, :70].mean() < 0.25
     # the fused image is as sharp as the sharp halves
@@ -43,8 +43,20 @@ def test_reference_mode_matches_the_authors_outputs(shared_datasets):
     a, _ = read_image(root / "sources" / "lytro_05_A.jpg")
     b, _ = read_image(root / "sources" / "lytro_05_B.jpg")
     theirs, _ = read_image(root / "fused" / "GD" / "lytro_05_GD.jpg")
-    ours = methods.get_method("gd").fuse(a, b, enhance=True).image
+    assert methods.get_method("gd").default_params().enhance  # the published method is the default
+    ours = methods.get_method("gd").fuse(a, b).image
     assert psnr(np.rint(ours), theirs) > 38.0
     saved = save_like_matlab_jpeg(ours)
     dq = metrics.compute("qabf", a, b, saved) - metrics.compute("qabf", a, b, theirs)
     assert abs(dq) < 0.005
+
+
+def test_identity_exemption_is_declared_and_only_applies_to_the_enhancement(lytro_pair):
+    """gd declares why fuse(X, X) != X (CLAHE); without the enhancement X comes back."""
+    from methods.gd import GradientDomain
+
+    assert "CLAHE" in GradientDomain.identity_exempt
+    x = lytro_pair[0][100:180, 120:220]
+    m = methods.get_method("gd")
+    np.testing.assert_allclose(m.fuse(x, x.copy(), enhance=False).image, x, atol=1.0)
+    assert np.abs(m.fuse(x, x.copy()).image - x).max() > 5.0
