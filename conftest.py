@@ -42,3 +42,14 @@ def shared_datasets() -> Path:
 @pytest.fixture(scope="session", autouse=True)
 def _doctest_data_dir(doctest_namespace):
     doctest_namespace["data_dir"] = shared_datasets_dir()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def published_weights_dir():
+    """Published weights (bench.weights) come from ../shared/weights, never from the network."""
+    mp = pytest.MonkeyPatch()
+    if not os.environ.get("FUSEBENCH_WEIGHTS"):
+        mp.setenv("FUSEBENCH_WEIGHTS", str(shared_datasets_dir().parent / "weights"))
+    mp.setenv("FUSEBENCH_OFFLINE", "1")
+    yield Path(os.environ["FUSEBENCH_WEIGHTS"])
+    mp.undo()

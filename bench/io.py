@@ -148,8 +148,8 @@ def open_checked(path: str | os.PathLike):
     """``PIL.Image.open(path)`` under the pixel-count guard; nothing is decoded yet.
 
     Pillow warns above ``Image.MAX_IMAGE_PIXELS`` and refuses above twice that,
-    while opening. That (process-wide) setting is tied to :func:`max_pixels`;
-    its warning is replaced by our own check of the header size, and its
+    while opening. That process-wide setting is set to :func:`max_pixels` for
+    the call and restored afterwards; its warning is replaced by our own check of the header size, and its
     ``DecompressionBombError`` is re-raised as :class:`ImageError` naming the file.
     Use this for every Pillow read of a user's file.
 
@@ -163,7 +163,8 @@ def open_checked(path: str | os.PathLike):
 
     path = Path(path)
     limit = max_pixels()
-    Image.MAX_IMAGE_PIXELS = limit
+    pillow_limit = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = limit  # restored below: no process-wide change outlives the call
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -173,6 +174,8 @@ def open_checked(path: str | os.PathLike):
             f"{path}: refused as a possible decompression bomb ({exc}); limit {limit / 1e6:g} "
             f"megapixels, raise it with {ENV_MAX_PIXELS}=<pixels> if the file is genuine"
         ) from None
+    finally:
+        Image.MAX_IMAGE_PIXELS = pillow_limit
     with im:
         _check_pixel_count(path, *im.size)
         yield im

@@ -91,6 +91,8 @@ class FusionMethod:
     citation: ClassVar[str] = ""
     #: Other names the method answers to (old names kept working; results use ``name``).
     aliases: ClassVar[tuple[str, ...]] = ()
+    #: Why fuse(X, X) is not X (e.g. a published contrast post-processing); empty when it is.
+    identity_exempt: ClassVar[str] = ""
 
     @dataclass
     class Params:
@@ -218,6 +220,7 @@ class FusionMethod:
             "colour": cls.colour,
             "citation": cls.citation,
             "aliases": list(cls.aliases),
+            "identity_exempt": cls.identity_exempt,
             "params": cls.describe_params(),
         }
 

@@ -33,18 +33,3 @@ def lytro_pair(shared_datasets):
 @pytest.fixture
 def rng():
     return np.random.default_rng(1234)
-
-
-def _shared_weights() -> Path:
-    return _shared_datasets().parent / "weights"
-
-
-@pytest.fixture(scope="session", autouse=True)
-def published_weights_dir():
-    """Published weights (bench.weights) come from ../shared/weights, never from the network."""
-    mp = pytest.MonkeyPatch()
-    if not os.environ.get("FUSEBENCH_WEIGHTS"):
-        mp.setenv("FUSEBENCH_WEIGHTS", str(_shared_weights()))
-    mp.setenv("FUSEBENCH_OFFLINE", "1")
-    yield Path(os.environ["FUSEBENCH_WEIGHTS"])
-    mp.undo()

@@ -99,12 +99,12 @@ def quick_images(
 
 
 def _pixels(root: Path, pair: str) -> int:
-    from PIL import Image
+    from bench.io import open_checked
 
     hits = sorted((root / "sources").glob(f"{pair}_A.*"))
     if not hits:
         return 0
-    with Image.open(hits[0]) as im:
+    with open_checked(hits[0]) as im:
         return im.size[0] * im.size[1]
 
 

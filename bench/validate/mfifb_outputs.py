@@ -92,9 +92,11 @@ def save_like(img: np.ndarray, theirs_path: str | Path) -> np.ndarray:
     e.g. the MFFW and Aymaz results were written at about quality 95 (luma table starting
     3, 2, 2, 3), some 4:4:4. PNG/BMP files are lossless: the rounded image comes back.
     """
-    from PIL import Image, JpegImagePlugin
+    from PIL import JpegImagePlugin
 
-    with Image.open(theirs_path) as im:
+    from bench.io import open_checked
+
+    with open_checked(theirs_path) as im:
         if im.format != "JPEG":
             return np.clip(np.rint(img), 0, 255)
         qtables = {k: list(v) for k, v in im.quantization.items()}

@@ -24,7 +24,7 @@ def test_registration_errors_are_one_type():
 
 def test_bad_method_and_metric_declarations_raise_registration_error():
     from methods.base import FusionMethod, register_method
-    from metrics.base import register_metric
+    from metrics.base import Convention, register_metric
 
     class Broken(FusionMethod):
         name = "broken-test-method"
@@ -36,8 +36,9 @@ def test_bad_method_and_metric_declarations_raise_registration_error():
 
     with pytest.raises(RegistrationError, match=r"method class .*Broken: kind 'no-such-kind'"):
         register_method(Broken)
-    with pytest.raises(RegistrationError, match="metric 'broken-metric': the first convention"):
-        register_metric("broken-metric", higher_is_better=True, conventions=("luma",))
+    with pytest.raises(RegistrationError, match="metric 'broken-metric': a 'default' convention"):
+        register_metric("broken-metric", higher_is_better=True, description="d", citation="c",
+                        conventions={"vifb": Convention(lambda a, b, f: 0.0)})
     assert issubclass(RegistrationError, FusebenchError)
 
 
