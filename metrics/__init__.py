@@ -29,6 +29,8 @@ from metrics.base import (
 from metrics.features import FeatureCache, shared_features
 
 PAPER_FIVE = ("qabf", "qag", "qlabf", "qmi", "qsf")
+#: Added to the default set where a dataset has ground truth (map-accuracy needs a mask too).
+GROUND_TRUTH_DEFAULT = ("psnr-gt", "ssim-gt", "map-accuracy")
 
 # A new metric family is one new subpackage here; nothing else to edit.
 import_submodules(__name__, exclude={"base", "channels", "features"})
@@ -37,6 +39,7 @@ __all__ = [
     "METRICS",
     "Convention",
     "Metric",
+    "GROUND_TRUTH_DEFAULT",
     "PAPER_FIVE",
     "check_convention",
     "FeatureCache",

@@ -249,7 +249,9 @@ def plan_run(
     method_names = select_methods(methods)
     dev = resolve_device(device, needs_device(method_names))
     plans = tuple(plan_methods(method_names, params, dev))
-    specs, no_convention = metric_specs(select_metrics(metrics), convention)
+    specs, no_convention = metric_specs(
+        select_metrics(metrics, has_ground_truth=ds.has_ground_truth), convention
+    )
     if not specs:
         raise ParameterError(f"--convention {convention!r}: none of the selected metrics has it "
                              f"({', '.join(no_convention)})")

@@ -60,13 +60,15 @@ def select_methods(spec: str | list[str]) -> list[str]:
     return out
 
 
-def select_metrics(spec: str | list[str] | None) -> list[str]:
-    """Metric names; ``None`` means the paper's five (those registered, with a warning for the rest)."""
+def select_metrics(spec: str | list[str] | None, *, has_ground_truth: bool = False) -> list[str]:
+    """Metric names; ``None`` means the paper's five (those registered, with a warning for the
+    rest), plus ``metrics.GROUND_TRUTH_DEFAULT`` when the dataset has ground truth."""
     import metrics
 
     if not spec:
-        present = [m for m in metrics.PAPER_FIVE if m in metrics.METRICS]
-        missing = [m for m in metrics.PAPER_FIVE if m not in metrics.METRICS]
+        wanted = metrics.PAPER_FIVE + (metrics.GROUND_TRUTH_DEFAULT if has_ground_truth else ())
+        present = [m for m in wanted if m in metrics.METRICS]
+        missing = [m for m in wanted if m not in metrics.METRICS]
         if missing:
             warnings.warn(f"default metrics not available yet: {', '.join(missing)}", stacklevel=2)
         if not present:
