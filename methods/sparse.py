@@ -45,9 +45,49 @@ less than there; we have not seen it on image patches.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import numpy as np
 
+from bench.errors import DataError
+
 _EPS = np.finfo(np.float64).eps
+
+#: environment variable naming the folder of the released dictionaries
+#: (``sparse-dictionaries``: ``asr/``, ``csr/``, ``mst-sr/`` …)
+DICTIONARY_ENV = "FUSEBENCH_SPARSE_DICTIONARIES"
+
+_LOADED: dict[str, dict] = {}
+
+
+def load_released(method: str, filename: str, dictionary_dir: str | Path = "") -> dict:
+    """The variables of a released MATLAB dictionary file ``<dir>/<method>/<filename>`` (cached).
+
+    ``<dir>`` is ``dictionary_dir`` if given, else ``$FUSEBENCH_SPARSE_DICTIONARIES``.
+    This is the one place the sparse methods read their published dictionaries
+    (to be pointed at ``bench.weights`` with its download and sha256 check).
+
+        >>> sorted(load_released("csr", "dict.mat", data_dir.parent / "weights"
+        ...                      / "sparse-dictionaries"))
+        ['D']
+    """
+    root = dictionary_dir or os.environ.get(DICTIONARY_ENV, "")
+    if not root:
+        raise DataError(
+            f"{method}: needs the released dictionary {method}/{filename}: pass "
+            f"dictionary_dir=FOLDER or set {DICTIONARY_ENV}=FOLDER (the folder holding {method}/)"
+        )
+    path = Path(root).expanduser() / method / filename
+    key = str(path.resolve())
+    if key not in _LOADED:
+        if not path.is_file():
+            raise DataError(f"{method}: released dictionary {path} not found ({DICTIONARY_ENV}="
+                            f"{os.environ.get(DICTIONARY_ENV, '')!r})")
+        from scipy.io import loadmat
+
+        _LOADED[key] = {k: v for k, v in loadmat(path).items() if not k.startswith("__")}
+    return _LOADED[key]
 
 
 def omp_batch(d: np.ndarray, x: np.ndarray, epsilon: float, *, max_atoms: int | None = None,
