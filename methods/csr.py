@@ -56,8 +56,15 @@ def csr_dictionary(dictionary_dir: str = "") -> np.ndarray:
 
 def cbpdn_codes(d: np.ndarray, s: np.ndarray, lam: float, max_iter: int = 500):
     """(codes H×W×M, solver) of SPORCO's ConvBPDN with the release's options."""
+    import sporco.fft
     from sporco.admm import cbpdn
 
+    # sporco's FFTW defaults: FFTW_MEASURE plans (seconds-to-minutes of timing per new
+    # shape, and a plan that may differ between runs, so results are not bit-reproducible)
+    # on every core. Estimated plans on one thread: deterministic, and parallelism is
+    # the runner's job.
+    sporco.fft.pyfftw_planner_effort = "FFTW_ESTIMATE"
+    sporco.fft.pyfftw_threads = 1
     opt = cbpdn.ConvBPDN.Options({
         "Verbose": False, "MaxMainIter": max_iter, "rho": 100 * lam + 0.5,
         "RelStopTol": 1e-3, "AbsStopTol": 0.0, "AuxVarObj": False, "HighMemSolve": True,
@@ -98,8 +105,12 @@ class CSR(FusionMethod):
     kind = "classic"
     modalities = ("multi-focus", "ir-visible", "medical")
     colour = "per-channel"
-    #: the contract checks cap the ADMM at 20 iterations: 500 take minutes per check
-    contract_params: ClassVar[dict] = {"max_iter": 20}
+    #: the contract checks cap the ADMM at 5 iterations: 500 take minutes per check
+    contract_params: ClassVar[dict] = {"max_iter": 5}
+    #: fuse(X, X) = base + D∗x̂ with x̂ the ℓ1-regularised (shrunk) codes of X's detail, not X:
+    #: on the contract's Lytro-05 crop the largest error is 4.5 grey levels (mean 0.56) at the
+    #: release's 500 iterations, 4.7 at 20
+    identity_atol: ClassVar[float] = 6.0
     citation = (
         "Y. Liu, X. Chen, R. K. Ward, Z. J. Wang, Image fusion with convolutional sparse "
         "representation, IEEE Signal Processing Letters 23(12):1882-1886, 2016"
