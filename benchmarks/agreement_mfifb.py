@@ -1,7 +1,7 @@
 """Agreement of the sparse methods with MFIFB's published outputs (Lytro pairs).
 
     python benchmarks/agreement_mfifb.py --methods asr [--pairs 20] [--crop 128]
-        [--param asr:step=2] [--data-dir ../shared/datasets]
+        [--start 1] [--param asr:step=2] [--data-dir ../shared/datasets]
 
 Uses the figures of ``bench/validate/mfifb_outputs.py`` (PSNR against the
 published JPEG, Q^AB/F of ours saved as MATLAB saves it vs theirs) without
@@ -72,6 +72,7 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--methods", default="asr")
     p.add_argument("--pairs", type=int, default=20)
+    p.add_argument("--start", type=int, default=1, help="first Lytro pair (1..20)")
     p.add_argument("--crop", type=int, default=0, help="central S×S window (0: whole pair)")
     p.add_argument("--param", action="append", default=[], help="method:key=value")
     p.add_argument("--data-dir", default=os.environ.get("FUSEBENCH_TEST_DATA",
@@ -92,7 +93,7 @@ def main(argv=None) -> int:
     root = mo.mfifb_root(args.data_dir)
     rows = []
     for m in names:
-        for pair in mo.PAIRS[: args.pairs]:
+        for pair in mo.PAIRS[args.start - 1: args.start - 1 + args.pairs]:
             t = time.perf_counter()
             if args.crop:
                 row = compare_crop(root, m, pair, args.crop, mo.METHODS[m][1])
