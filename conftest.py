@@ -24,6 +24,12 @@ def shared_datasets_dir() -> Path:
     return Path(env) if env else REPO.parent / "shared" / "datasets"
 
 
+# The sparse methods (asr, csr) need the authors' released dictionaries: in tests,
+# the shared weights folder beside the datasets (only here, never in the library).
+os.environ.setdefault("FUSEBENCH_SPARSE_DICTIONARIES",
+                      str(shared_datasets_dir().parent / "weights" / "sparse-dictionaries"))
+
+
 def _check(path: Path) -> Path:
     if not (path / "lytro").is_dir():
         pytest.fail(

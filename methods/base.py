@@ -93,6 +93,12 @@ class FusionMethod:
     aliases: ClassVar[tuple[str, ...]] = ()
     #: Why fuse(X, X) is not X (e.g. a published contrast post-processing); empty when it is.
     identity_exempt: ClassVar[str] = ""
+    #: fuse(X, X) may differ from X by this much (grey levels) where the method's own
+    #: construction bounds it (e.g. csr's shrunk detail); see docs/adding-a-method.md.
+    identity_atol: ClassVar[float] = 1.0
+    #: Parameter overrides the contract checks (methods/testing.py) use, for methods whose
+    #: defaults take minutes on the checks' images; the defaults are tested elsewhere.
+    contract_params: ClassVar[dict[str, Any]] = {}
 
     @dataclass
     class Params:

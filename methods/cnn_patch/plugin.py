@@ -40,8 +40,8 @@ import numpy as np
 from scipy import ndimage
 
 from bench.color import luma
-from bench.matlab import rgb2gray
 from bench.errors import ParameterError
+from bench.matlab import rgb2gray
 from methods.base import FusionMethod, FusionResult, register_method
 
 MIN_SIZE = 16  # the network needs at least one 16×16 patch

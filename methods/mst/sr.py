@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -52,20 +51,13 @@ def sparse_codes(d: np.ndarray, x: np.ndarray, epsilon: float) -> np.ndarray:
     Orthogonal matching pursuit (Pati et al. 1993) as in ompbox's ``omp2``:
     greedily add the atom most correlated with the residual, re-fit all
     selected coefficients by least squares, stop at the error target (or when
-    the code is as long as the signal). Uses scikit-learn's Gram-based OMP.
+    the code is as long as the signal). All signals are coded together by
+    :func:`methods.sparse.omp_batch` (same supports as a per-signal OMP, codes
+    within ~1e-10).
     """
-    from sklearn.linear_model import orthogonal_mp_gram
+    from methods.sparse import omp_batch
 
-    norms = np.einsum("ij,ij->j", x, x)
-    codes = np.zeros((d.shape[1], x.shape[1]))
-    busy = norms > epsilon
-    if np.any(busy):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "ended prematurely": target met early
-            c = orthogonal_mp_gram(d.T @ d, d.T @ x[:, busy], tol=epsilon,
-                                   norms_squared=norms[busy], copy_Gram=False)
-        codes[:, busy] = c.reshape(d.shape[1], -1)
-    return codes
+    return omp_batch(d, x, epsilon)
 
 
 def sparse_fusion(a: np.ndarray, b: np.ndarray, d: np.ndarray, overlap: int = 6,

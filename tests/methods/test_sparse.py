@@ -1,0 +1,46 @@
+"""``methods.sparse.omp_batch``: the batched OMP against the per-signal one on real patches."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bench.color import luma
+from methods.sparse import omp_reference as omp_codes
+from methods.mstsr.dictionary import load_dictionary
+from methods.sparse import omp_batch
+
+
+def _patches(img, y0, x0, size):
+    """Zero-mean 8×8 sliding patches (step 3) of a size×size window, column-major pixels."""
+    v = np.lib.stride_tricks.sliding_window_view(img[y0:y0 + size, x0:x0 + size], (8, 8))
+    v = v[::3, ::3].transpose(0, 1, 3, 2).reshape(-1, 64).T
+    return v - v.mean(axis=0)
+
+
+@pytest.mark.parametrize("epsilon", [0.1, 25.0])
+def test_codes_equal_the_per_signal_omp(lytro_pair, epsilon):
+    d = load_dictionary()
+    g = luma(lytro_pair[0])
+    # a sharp and a flat region of the real image: long and short codes
+    x = np.concatenate([_patches(g, 120, 200, 31), _patches(g, 0, 0, 31)], axis=1)
+    ref = omp_codes(d, x, epsilon)
+    got = omp_batch(d, x, epsilon, chunk=64)  # several chunks, several compactions
+    assert np.array_equal(ref != 0, got != 0)  # same atoms for every signal
+    scale = np.abs(ref).max(axis=0, keepdims=True) + 1e-300
+    assert np.max(np.abs(got - ref) / scale) < 1e-9
+    nnz = (ref != 0).sum(axis=0)
+    assert nnz.max() >= nnz.min() + 10  # the sample mixes easy and hard signals
+    resid = np.sum((x - d @ got) ** 2, axis=0)
+    assert np.all(resid <= epsilon * (1 + 1e-9))
+
+
+def test_small_signals_get_zero_codes_and_max_atoms_caps(lytro_pair):
+    d = load_dictionary()
+    x = _patches(luma(lytro_pair[0]), 120, 200, 20)
+    x[:, 0] = 0.01  # ‖x‖² = 0.0064 ≤ epsilon
+    codes = omp_batch(d, x, 0.1, max_atoms=5)
+    assert not codes[:, 0].any()
+    assert (codes != 0).sum(axis=0).max() == 5
+    # a 1-D signal gives a 1-D code, equal to its column in the batch
+    np.testing.assert_allclose(omp_batch(d, x[:, 3], 0.1, max_atoms=5), codes[:, 3], rtol=1e-12)
