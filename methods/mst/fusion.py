@@ -156,6 +156,8 @@ def _define(transform: str, sr: bool, aliases: tuple[str, ...] = ()) -> type[Fus
                        f"{'sparse-representation' if sr else 'averaged'} low-pass (module docstring)."}
     if transform == "nsct":
         body["Params"] = _NSCTSRParams if sr else _NSCTParams
+        if sr:  # NSCT's low-pass band is full size: code every 8th patch in the contract checks
+            body["contract_params"] = {"overlap": 0}
     elif sr:
         body["Params"] = _SRParams
     cls = type(name.replace("-", "_").upper(), (_MST,), body)
