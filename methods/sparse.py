@@ -64,7 +64,8 @@ _LOADED: dict[str, dict] = {}
 def load_released(method: str, filename: str, dictionary_dir: str | Path = "") -> dict:
     """The variables of a released MATLAB dictionary file ``<dir>/<method>/<filename>`` (cached).
 
-    ``<dir>`` is ``dictionary_dir`` if given, else ``$FUSEBENCH_SPARSE_DICTIONARIES``.
+    ``<dir>`` is ``dictionary_dir`` if given, else ``$FUSEBENCH_SPARSE_DICTIONARIES``,
+    else ``$FUSEBENCH_WEIGHTS/sparse-dictionaries``.
     This is the one place the sparse methods read their published dictionaries
     (to be pointed at ``bench.weights`` with its download and sha256 check).
 
@@ -73,6 +74,8 @@ def load_released(method: str, filename: str, dictionary_dir: str | Path = "") -
         ['D']
     """
     root = dictionary_dir or os.environ.get(DICTIONARY_ENV, "")
+    if not root and os.environ.get("FUSEBENCH_WEIGHTS"):  # the published-weights folder
+        root = Path(os.environ["FUSEBENCH_WEIGHTS"]) / "sparse-dictionaries"
     if not root:
         raise DataError(
             f"{method}: needs the released dictionary {method}/{filename}: pass "
