@@ -1,7 +1,11 @@
 """Saving and loading score baselines.
 
-    >>> save_baseline("runs/synthetic-2026", "synthetic")         # doctest: +SKIP
-    PosixPath('reports/baselines/synthetic.csv')
+``save_baseline(run_dir, "synthetic")`` writes ``reports/baselines/synthetic.{csv,json}``
+from a run directory; ``load_baseline`` reads one back:
+
+    >>> df = load_baseline(default_baseline_dir() / "synthetic.csv")
+    >>> {"qabf", "qmi"} <= set(df.metric), set(df.dataset)
+    (True, {'synthetic'})
 """
 
 from __future__ import annotations

@@ -167,7 +167,7 @@ def test_liu2017_reproduces_mfifb_cnn_output(shared_datasets):
     b, _ = read_image(root / "sources" / "savic_01_B.jpg")
     theirs, _ = read_image(root / "fused" / "CNN" / "savic_01_CNN.jpg")
     m = methods.get_method("cnn-patch")
-    assert m.default_params().weights == "liu2017"
+    assert m.make_params().weights == "liu2017"
     ours = psnr(np.rint(m.fuse(a, b).image), theirs)
     assert ours > 45.0
     assert psnr(np.rint(m.fuse(a, b, weights="trained").image), theirs) < ours - 3

@@ -43,7 +43,7 @@ def test_reference_mode_matches_the_authors_outputs(shared_datasets):
     a, _ = read_image(root / "sources" / "lytro_05_A.jpg")
     b, _ = read_image(root / "sources" / "lytro_05_B.jpg")
     theirs, _ = read_image(root / "fused" / "GD" / "lytro_05_GD.jpg")
-    assert methods.get_method("gd").default_params().enhance  # the published method is the default
+    assert methods.get_method("gd").make_params().enhance  # the published method is the default
     ours = methods.get_method("gd").fuse(a, b).image
     assert psnr(np.rint(ours), theirs) > 38.0
     saved = save_like_matlab_jpeg(ours)

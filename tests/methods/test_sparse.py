@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from bench.color import luma
-from methods.sparse import omp_reference as omp_codes
 from methods.mstsr.dictionary import load_dictionary
 from methods.sparse import omp_batch
+from methods.sparse import omp_reference as omp_codes
 
 
 def _patches(img, y0, x0, size):
