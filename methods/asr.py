@@ -54,7 +54,7 @@ from bench.color import per_channel
 from bench.errors import ParameterError
 from bench.matlab import sobel
 from methods.base import FusionMethod, FusionResult, register_method
-from methods.sparse import load_released, omp_batch
+from methods.sparse import add_patches, average_patches, load_released, omp_batch
 
 PATCH = 8
 N_SUB = 6  # released sub-dictionaries D_1..D_6 (orientation bins of 30°)
@@ -141,15 +141,8 @@ def asr_fuse_gray(a: np.ndarray, b: np.ndarray, dicts: list[np.ndarray], *, step
             else:
                 m = (ma[sel] + mb[sel]) / 2.0
             fused[:, sel] = dicts[j] @ np.where(take_b, cb, ca) + m
-        blocks = fused.T.reshape(len(yb), len(xs), PATCH, PATCH).transpose(0, 1, 3, 2)
-        for dy in range(PATCH):
-            for dx in range(PATCH):
-                acc[np.ix_(yb + dy, xs + dx)] += blocks[:, :, dy, dx]
-                cnt[np.ix_(yb + dy, xs + dx)] += 1.0
-    out = (a + b) / 2.0
-    covered = cnt > 0
-    out[covered] = acc[covered] / cnt[covered]
-    return out
+        add_patches(acc, cnt, fused, yb, xs)
+    return average_patches(acc, cnt, (a + b) / 2.0)
 
 
 @register_method

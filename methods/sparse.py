@@ -216,3 +216,32 @@ def omp_reference(d: np.ndarray, x: np.ndarray, epsilon: float) -> np.ndarray:
                                    norms_squared=norms[busy], copy_Gram=False)
         codes[:, busy] = c.reshape(d.shape[1], -1)
     return codes
+
+
+def add_patches(acc: np.ndarray, cnt: np.ndarray, columns: np.ndarray, ys: np.ndarray,
+                xs: np.ndarray) -> None:
+    """Add fused patches back into an image: ``columns`` (p² × len(ys)·len(xs), column-major
+    pixels, row-major patch order) at top-left corners ``ys`` × ``xs``; ``cnt`` counts cover.
+
+    The overlap-add of the SR methods (asr, the MST-SR low-pass rule); the fused image is
+    ``acc / cnt`` where ``cnt > 0`` (see :func:`average_patches`).
+
+    >>> acc, cnt = np.zeros((3, 3)), np.zeros((3, 3))
+    >>> add_patches(acc, cnt, np.ones((4, 4)), np.arange(2), np.arange(2))
+    >>> cnt.astype(int).tolist()
+    [[1, 2, 1], [2, 4, 2], [1, 2, 1]]
+    """
+    p = int(round(np.sqrt(columns.shape[0])))
+    blocks = columns.T.reshape(len(ys), len(xs), p, p).transpose(0, 1, 3, 2)
+    for dy in range(p):
+        for dx in range(p):
+            acc[np.ix_(ys + dy, xs + dx)] += blocks[:, :, dy, dx]
+            cnt[np.ix_(ys + dy, xs + dx)] += 1.0
+
+
+def average_patches(acc: np.ndarray, cnt: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    """``acc / cnt`` where patches covered a pixel, ``fallback`` elsewhere."""
+    out = np.array(fallback, dtype=np.float64)
+    covered = cnt > 0
+    out[covered] = acc[covered] / cnt[covered]
+    return out

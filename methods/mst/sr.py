@@ -87,17 +87,11 @@ def sparse_fusion(a: np.ndarray, b: np.ndarray, d: np.ndarray, overlap: int = 6,
     take_b = np.abs(ca).sum(axis=0) < np.abs(cb).sum(axis=0)
     code = np.where(take_b, cb, ca)
     mean = np.where(take_b, mb, ma)
-    fused = (d @ code + mean).T.reshape(len(ys), len(xs), p, p).transpose(0, 1, 3, 2)
-    acc = np.zeros((h, w))
-    cnt = np.zeros((h, w))
-    for dy in range(p):
-        for dx in range(p):
-            acc[np.ix_(ys + dy, xs + dx)] += fused[:, :, dy, dx]
-            cnt[np.ix_(ys + dy, xs + dx)] += 1.0
-    out = (a + b) / 2.0
-    covered = cnt > 0
-    out[covered] = acc[covered] / cnt[covered]
-    return out
+    from methods.sparse import add_patches, average_patches
+
+    acc, cnt = np.zeros((h, w)), np.zeros((h, w))
+    add_patches(acc, cnt, d @ code + mean, ys, xs)
+    return average_patches(acc, cnt, (a + b) / 2.0)
 
 
 def released_dictionary_path() -> Path:
