@@ -120,9 +120,12 @@ def dense_sift(gray: np.ndarray, patch: int = 24) -> np.ndarray:
 
     Layout: 4×4 cells (rows, then columns) × 8 orientations. ``patch`` is a multiple of 4.
 
-    >>> d = dense_sift(np.tile(np.arange(16.0), (12, 1)))   # a ramp: energy in one orientation
-    >>> d.shape, int(np.argmax(d.reshape(12, 16, 16, 8).sum(axis=(0, 1, 2))))
-    ((12, 16, 128), 0)
+    The derivative filters are *correlated* (MATLAB ``filter2``), so a ramp rising to the
+    right reads θ = π: all its energy is in orientation 4, as in the release.
+
+    >>> d = dense_sift(np.tile(np.arange(40.0), (40, 1)))
+    >>> d.shape, int(np.argmax(d[20, 20].reshape(16, 8).sum(axis=0)))
+    ((40, 40, 128), 4)
     """
     h, w = gray.shape
     o = orientation_maps(gray, patch)
