@@ -128,32 +128,49 @@ def dense_sift(gray: np.ndarray, patch: int = 24) -> np.ndarray:
     ((40, 40, 128), 4)
     """
     h, w = gray.shape
-    o = orientation_maps(gray, patch)
-    step = patch // N_BINS
-    cells = [o[cy * step: cy * step + h, cx * step: cx * step + w]
-             for cy in range(N_BINS) for cx in range(N_BINS)]
-    return np.concatenate(cells, axis=2).astype(np.float32)
+    ys, xs = np.mgrid[:h, :w]
+    return _cells(orientation_maps(gray, patch), ys.ravel(), xs.ravel(), patch).reshape(h, w, -1)
 
 
 def normalize_sift(d: np.ndarray) -> np.ndarray:
     """Lowe's normalisation of descriptors with norm > 1 (unit length, clip 0.2, renormalise)."""
     d = d.copy()
-    norm = np.sqrt(np.sum(d.astype(np.float64) ** 2, axis=-1))
+    norm = np.sqrt(np.einsum("...i,...i->...", d, d, dtype=np.float64))
     big = norm > 1
     v = d[big] / norm[big][:, None].astype(np.float32)
     np.minimum(v, np.float32(0.2), out=v)
-    v /= np.sqrt(np.sum(v.astype(np.float64) ** 2, axis=-1))[:, None].astype(np.float32)
+    v /= np.sqrt(np.einsum("ij,ij->i", v, v, dtype=np.float64))[:, None].astype(np.float32)
     d[big] = v
     return d
 
 
-def _activity(gray: np.ndarray, patch: int) -> np.ndarray:
+def _cells(o: np.ndarray, ys: np.ndarray, xs: np.ndarray, patch: int) -> np.ndarray:
+    """Descriptors (N×128 float32) of pixels (ys, xs) from the pooled orientation maps ``o``."""
+    step = patch // N_BINS
+    return np.concatenate([o[ys + cy * step, xs + cx * step] for cy in range(N_BINS)
+                           for cx in range(N_BINS)], axis=1).astype(np.float32)
+
+
+def _activity(o: np.ndarray, shape: tuple[int, int], patch: int) -> np.ndarray:
     """Σ of each pixel's 128 descriptor values (without building the descriptors)."""
-    h, w = gray.shape
-    total = orientation_maps(gray, patch).sum(axis=2)
+    h, w = shape
+    total = o.sum(axis=2)
     step = patch // N_BINS
     return sum(total[cy * step: cy * step + h, cx * step: cx * step + w]
                for cy in range(N_BINS) for cx in range(N_BINS))
+
+
+class _SparseDescriptors:
+    """Normalised descriptors of the pixels in ``mask`` only, indexed like an H×W×128 array."""
+
+    def __init__(self, o: np.ndarray, mask: np.ndarray, patch: int):
+        ys, xs = np.nonzero(mask)
+        self.index = np.full(mask.shape, -1, dtype=np.int64)
+        self.index[ys, xs] = np.arange(ys.size)
+        self.data = normalize_sift(_cells(o, ys, xs, patch))
+
+    def __getitem__(self, yx):
+        return self.data[self.index[yx]]
 
 
 def initial_maps(act_a: np.ndarray, act_b: np.ndarray, block: int,
@@ -262,12 +279,16 @@ def dsift_decision(ga: np.ndarray, gb: np.ndarray, scale: int = 48, block_size: 
                    matching: bool = True, min_area: float = 3600) -> np.ndarray:
     """Decision map d (1 = A, 0 = B, 0.5 = mean) of two grey images."""
     patch = scale // 2
-    sure_a, sure_b = initial_maps(_activity(ga, patch), _activity(gb, patch), block_size, min_area)
+    oa, ob = orientation_maps(ga, patch), orientation_maps(gb, patch)
+    sure_a, sure_b = initial_maps(_activity(oa, ga.shape, patch), _activity(ob, gb.shape, patch),
+                                  block_size, min_area)
     sure_a, sure_b = sure_a.astype(np.float64), sure_b.astype(np.float64)
     if not matching:
         return refine_without_matching(ga, gb, sure_a, sure_b)
-    da = normalize_sift(dense_sift(ga, patch))
-    db = normalize_sift(dense_sift(gb, patch))
+    # descriptors only where matching reads them: undecided pixels and their 7×7 neighbours
+    need = ndimage.binary_dilation(sure_a + sure_b != 1.0,
+                                   np.ones((2 * MATCH_RADIUS + 1,) * 2, dtype=bool))
+    da, db = _SparseDescriptors(oa, need, patch), _SparseDescriptors(ob, need, patch)
     return refine_with_matching(ga, gb, sure_a, sure_b, da, db)
 
 
