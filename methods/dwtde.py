@@ -222,9 +222,17 @@ def fuse_details(ca: np.ndarray, cb: np.ndarray, e_map: np.ndarray, e: int) -> n
     return np.where(take_a, ca, np.where(take_b, cb, (ca + cb) / 2.0))
 
 
+def lowpass_bands(a: np.ndarray, b: np.ndarray, levels: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """The two low-pass bands the block size is searched on (sizes a multiple of 2^levels)."""
+    return (mst_dwt.forward(a, levels, WAVELET).low, mst_dwt.forward(b, levels, WAVELET).low)
+
+
 def dwtde_gray(a: np.ndarray, b: np.ndarray, levels: int = 3, rng=None, search: str = "de",
-               de_options: dict | None = None, bounds: tuple[int, int] = (4, 14)):
-    """Fuse two H×W images; returns (fused, low-pass decision E, block size (m, n))."""
+               de_options: dict | None = None, bounds: tuple[int, int] = (4, 14),
+               block_size: tuple[int, int] | None = None):
+    """Fuse two H×W images; returns (fused, low-pass decision E, block size (m, n)).
+
+    ``block_size`` given: that size, no search (to replay a run whose sizes are known)."""
     rng = np.random.RandomState(5489) if rng is None else rng
     h, w = a.shape
     k = 2**levels
@@ -238,7 +246,9 @@ def dwtde_gray(a: np.ndarray, b: np.ndarray, levels: int = 3, rng=None, search: 
     def cost(m, n):
         return fitness(la, lb, m, n)
 
-    if search == "exhaustive":
+    if block_size is not None:
+        m, n = block_size
+    elif search == "exhaustive":
         sizes = [(m, n) for m in range(lo, hi + 1) for n in range(lo, hi + 1)]
         m, n = sizes[int(np.argmin([cost(*s) for s in sizes]))]
     else:
