@@ -219,8 +219,12 @@ def _sf_map(g: np.ndarray, r: int) -> np.ndarray:
     kv[1:, :] = 1.0
     kh = np.zeros((n, n))
     kh[:, 1:] = 1.0
-    s = ndimage.correlate(dv, kv, mode="constant") + ndimage.correlate(dh, kh, mode="constant")
-    return np.sqrt(s / (n * n))
+    # each mean divided on its own, then added, as SF(A) = √(Σdc²/mn + Σdr²/mn) is evaluated:
+    # on 8-bit images the sums are exact integers, and two windows with equal totals but
+    # other splits round differently there — which decides ties in the matching rule
+    sv = ndimage.correlate(dv, kv, mode="constant")
+    sh = ndimage.correlate(dh, kh, mode="constant")
+    return np.sqrt(sv / (n * n) + sh / (n * n))
 
 
 def refine_with_matching(ga: np.ndarray, gb: np.ndarray, sure_a: np.ndarray, sure_b: np.ndarray,

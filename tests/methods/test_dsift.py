@@ -13,8 +13,9 @@ from methods import dsift
 
 
 def _sf(p):
+    """Spatial frequency √(RF² + CF²), each a mean over the m·n window (the paper's SF)."""
     m, n = p.shape
-    return np.sqrt((((p[1:] - p[:-1]) ** 2).sum() + ((p[:, 1:] - p[:, :-1]) ** 2).sum()) / (m * n))
+    return np.sqrt(((p[1:] - p[:-1]) ** 2).sum() / (m * n) + ((p[:, 1:] - p[:, :-1]) ** 2).sum() / (m * n))
 
 
 @pytest.mark.parametrize("h, w, block", [(23, 31, 8), (20, 17, 5)])
