@@ -125,3 +125,22 @@ def test_agrees_with_the_authors_output_on_a_crop(shared_datasets, pair):
 
 
 PSNR_CROP = 35.0  # issue 14's acceptance threshold
+
+
+def test_without_matching_every_inner_undecided_pixel_takes_the_larger_sf():
+    rng = np.random.default_rng(3)
+    ga = rng.integers(0, 256, (16, 18)).astype(float)
+    gb = np.round(ndimage.gaussian_filter(ga, 0.8))
+    sure_a = np.zeros((16, 18))
+    sure_a[:, :4] = 1.0
+    d = dsift.refine_without_matching(ga, gb, sure_a, np.zeros((16, 18)))
+    for y in range(16):
+        for x in range(18):
+            if x < 4:
+                assert d[y, x] == 1.0
+            elif 3 <= y < 13 and x < 15:
+                sa = _sf(ga[y - 3:y + 4, x - 3:x + 4])
+                sb = _sf(gb[y - 3:y + 4, x - 3:x + 4])
+                assert d[y, x] == float(sa > sb)
+            else:
+                assert d[y, x] == 0.5
