@@ -234,9 +234,12 @@ def resnet50_trunk():
                     cin = 4 * width
                 setattr(self, f"layer{n}", nn.Sequential(*seq))
 
-        def forward(self, x):
+        def forward(self, x, upto: int = 4):
+            """Output of ``layer<upto>`` (4: torchvision's last block, MatConvNet's res5cx)."""
             x = F.max_pool2d(F.relu(self.bn1(self.conv1(x))), 3, 2, 1)
-            return self.layer4(self.layer3(self.layer2(self.layer1(x))))
+            for n in range(1, upto + 1):
+                x = getattr(self, f"layer{n}")(x)
+            return x
 
     return ResNet50Trunk()
 

@@ -1,4 +1,5 @@
-"""The ``device`` parameter of the deep methods with published weights (ifcnn-*, sesf, densefuse)."""
+"""The ``device`` parameter of the deep methods with published weights (ifcnn-*, sesf, densefuse,
+dlf, resnet)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from bench.errors import ParameterError
 from bench.runner.tasks import cache_key, needs_device
 from methods.devices import torch_device
 
-DEEP = ("ifcnn-max", "ifcnn-mean", "ifcnn-sum", "sesf", "densefuse")
+DEEP = ("ifcnn-max", "ifcnn-mean", "ifcnn-sum", "sesf", "densefuse", "dlf", "resnet")
 
 
 def test_torch_device_parses_the_parameter():
