@@ -162,3 +162,18 @@ def test_wrong_file_is_refused(tmp_path, vifb_crop):
     bad.write_bytes(b"not a model")
     with pytest.raises(WeightsError, match="sha256"):
         methods.get_method("densefuse").fuse(ir, vi[..., 0], weights=str(bad), device="cpu")
+
+
+def test_declared_files_match_the_shared_manifest(published_weights_dir):
+    import json
+
+    from bench.weights import declared, locate
+
+    manifest = json.loads((published_weights_dir / "densefuse" / "MANIFEST.json").read_text())
+    mine = {s.relpath: s for s in declared()}
+    for entry in manifest["files"]:
+        spec = mine[entry["path"]]
+        assert (spec.sha256, spec.size) == (entry["sha256"], entry["bytes"])
+        assert (spec.repo, spec.commit, spec.source_path) == (
+            manifest["source_repo"], manifest["source_commit"], entry["source_path"])
+        assert locate(spec) == published_weights_dir / entry["path"]
