@@ -175,3 +175,11 @@ def test_resnet_weights_sum_to_one_and_are_shared_by_the_channels(vifb_crop):
     # the two sources differ little (the published ResNet results look like averages too)
     assert float(w.max() - w.min()) > 1e-3
     assert not np.array_equal(m.fuse(ir, vi, **RANDOM).image, res.image)
+
+
+def test_bench_methods_prints_the_note(capsys):
+    from bench.cli import main
+
+    assert main(["methods", "dlf,resnet"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("[not validated: needs ImageNet") == 2
