@@ -111,12 +111,23 @@ def detail_activities(net, detail: np.ndarray, relu: bool, scale: str, device) -
 
 
 def dlf_plane(a: np.ndarray, b: np.ndarray, net, *, relu: bool, scale: str, device,
-              lam: float = 5.0) -> tuple[np.ndarray, np.ndarray]:
-    """Fused plane (0..1) and the relu1_1 weight map of A for two 0..1 planes."""
-    a_l, a_h = tikhonov_split(a, lam)
-    b_l, b_h = tikhonov_split(b, lam)
-    acts_a = detail_activities(net, a_h, relu, scale, device)
-    acts_b = detail_activities(net, b_h, relu, scale, device)
+              lam: float = 5.0, memo: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Fused plane (0..1) and the relu1_1 weight map of A for two 0..1 planes.
+
+    ``memo`` (a dict kept over the planes of one pair) reuses the split and the VGG
+    activities of a plane seen before (a grey infrared image fused with each visible
+    channel goes through the network once)."""
+    memo = {} if memo is None else memo
+
+    def analyse(x):
+        key = (x.shape, x.tobytes())
+        if key not in memo:
+            low, high = tikhonov_split(x, lam)
+            memo[key] = (low, high, detail_activities(net, high, relu, scale, device))
+        return memo[key]
+
+    a_l, a_h, acts_a = analyse(a)
+    b_l, b_h, acts_b = analyse(b)
     cands, w1 = [], None
     for act_a, act_b, unit in zip(acts_a, acts_b, UNITS):
         w_a, w_b = block_weights(act_a, act_b, unit, a.shape)
@@ -168,10 +179,10 @@ class DLF(FusionMethod):
         dev = torch_device(params.device, self.name)
         net = load_backbone("vgg19", params.imagenet_weights, dev, self.name)
         pa, pb = (x[..., None] if x.ndim == 2 else x for x in (a, b))
-        planes, w_first = [], None
+        planes, w_first, memo = [], None, {}
         for c in range(pa.shape[2]):
             f, w = dlf_plane(pa[..., c] / 255.0, pb[..., c] / 255.0, net, relu=params.relu,
-                             scale=params.scale, device=dev, lam=params.lam)
+                             scale=params.scale, device=dev, lam=params.lam, memo=memo)
             planes.append(np.clip(round_half_away(f * 255.0), 0.0, 255.0))
             w_first = w if w_first is None else w_first
         out = np.stack(planes, axis=2)
