@@ -27,7 +27,8 @@ The hierarchy::
     ├── CheckpointError       training checkpoint unreadable, or refused because it
     │                         holds objects other than plain data
     ├── WeightsError          (methods.cnn_patch.weights) bad cnn-patch weights file
-    └── VGGWeightsMissing     (methods.tlnet.vgg_transfer) VGG-19 weights not available
+    └── ImagenetWeightsMissing (methods.imagenet) torchvision VGG-19 / ResNet-50 file absent
+        └── VGGWeightsMissing  (methods.tlnet.vgg_transfer) VGG-19 weights not available
 
 Catch :class:`FusebenchError` to handle them all:
 

@@ -56,6 +56,7 @@ from bench.color import luma
 from bench.errors import ParameterError
 from bench.weights import WeightsError, declare, locate
 from methods.base import FusionMethod, FusionResult, register_method
+from methods.devices import torch_device
 
 _SOURCE = "uzeful/IFCNN@8fe59c2b1553e52acc793986208ca479d134a8da:Code/snapshots/"
 SNAPSHOTS = {
@@ -114,12 +115,12 @@ def build_network():
     return IFCNNNet()
 
 
-def load_network(rule: str, path: str | None = None):
-    """IFCNN with the snapshot of ``rule`` (eval mode), cached per file."""
+def load_network(rule: str, path: str | None = None, device="cpu"):
+    """IFCNN with the snapshot of ``rule`` (eval mode, on ``device``), cached per file and device."""
     import torch
 
     p = locate(SNAPSHOTS[rule], path)
-    key = (rule, str(p), p.stat().st_mtime_ns)
+    key = (rule, str(p), p.stat().st_mtime_ns, str(device))
     with _LOCK:
         if key not in _MODELS:
             net = build_network()
@@ -128,7 +129,7 @@ def load_network(rule: str, path: str | None = None):
                 net.load_state_dict(state)
             except Exception as exc:
                 raise WeightsError(f"method 'ifcnn-{rule}': {p} does not load into IFCNN ({exc})") from exc
-            _MODELS[key] = net.eval()
+            _MODELS[key] = net.eval().to(device)
         return _MODELS[key]
 
 
@@ -150,6 +151,7 @@ class _IFCNN(FusionMethod):
     class Params:
         weights: str | None = None  # snapshot path; None = found by bench.weights
         normalize: str = "auto"  # auto (ImageNet for colour, none for grey), imagenet, none
+        device: str = "auto"  # auto (CUDA if available), cpu, cuda, cuda:N
 
     def run(self, a, b, params):
         import torch
@@ -162,15 +164,16 @@ class _IFCNN(FusionMethod):
         imagenet = params.normalize == "imagenet" or (params.normalize == "auto" and not grey)
         mean = np.array(IMAGENET_MEAN if imagenet else (0.0, 0.0, 0.0), np.float32)
         std = np.array(IMAGENET_STD if imagenet else (1.0, 1.0, 1.0), np.float32)
-        net = load_network(self.rule, params.weights)
+        dev = torch_device(params.device, self.name)
+        net = load_network(self.rule, params.weights, dev)
 
         def tensor(x):
             x = np.repeat(x[..., None], 3, axis=2) if grey else x
             x = (x.astype(np.float32) / 255.0 - mean) / std  # a copy: the inputs stay untouched
-            return torch.from_numpy(np.ascontiguousarray(x.transpose(2, 0, 1)))[None]
+            return torch.from_numpy(np.ascontiguousarray(x.transpose(2, 0, 1)))[None].to(dev)
 
         with torch.inference_mode():
-            out = net(self.rule, tensor(a), tensor(b))[0].numpy().transpose(1, 2, 0)
+            out = net(self.rule, tensor(a), tensor(b))[0].cpu().numpy().transpose(1, 2, 0)
         out = np.floor(np.clip(out * std + mean, 0.0, 1.0) * 255.0).astype(np.float64)
         return FusionResult(image=np.rint(luma(out)) if grey else out)
 

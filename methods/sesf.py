@@ -57,6 +57,7 @@ from scipy import ndimage
 
 from bench.weights import WeightsError, declare, locate
 from methods.base import FusionMethod, FusionResult, register_method
+from methods.devices import torch_device
 from methods.filters import box_filter, box_mean
 
 WEIGHTS = declare(
@@ -108,12 +109,12 @@ def build_encoder():
     return Encoder()
 
 
-def load_encoder(path: str | None = None):
-    """The encoder with the authors' parameters (eval mode), cached per file."""
+def load_encoder(path: str | None = None, device="cpu"):
+    """The encoder with the authors' parameters (eval mode, on ``device``), cached per file and device."""
     import torch
 
     p = locate(WEIGHTS, path)
-    key = (str(p), p.stat().st_mtime_ns)
+    key = (str(p), p.stat().st_mtime_ns, str(device))
     with _LOCK:
         if key not in _MODELS:
             enc = build_encoder()
@@ -122,7 +123,7 @@ def load_encoder(path: str | None = None):
                 enc.load_state_dict({k: v for k, v in state.items() if not k.startswith("conv_decode")})
             except Exception as exc:
                 raise WeightsError(f"method 'sesf': {p} does not load into SESF-Fuse's encoder ({exc})") from exc
-            _MODELS[key] = enc.eval()
+            _MODELS[key] = enc.eval().to(device)
         return _MODELS[key]
 
 
@@ -135,7 +136,7 @@ def spatial_frequency(f, radius: int = 5) -> np.ndarray:
 
     left = F.pad(f, (1, 0, 0, 0))[..., :, :-1]
     up = F.pad(f, (0, 0, 1, 0))[..., :-1, :]
-    g = ((left - f) ** 2 + (up - f) ** 2).sum(1)[0].double().numpy()
+    g = ((left - f) ** 2 + (up - f) ** 2).sum(1)[0].double().cpu().numpy()
     return box_filter(g, radius)  # window sum with zeros outside the image
 
 
@@ -208,16 +209,18 @@ class SESF(FusionMethod):
         area_ratio: float = 0.01  # regions smaller than area_ratio·H·W are removed
         gf_radius: int = 4
         gf_eps: float = 0.1  # on the 0..255 guide
+        device: str = "auto"  # auto (CUDA if available), cpu, cuda, cuda:N
 
     def run(self, a, b, params):
         import torch
 
-        enc = load_encoder(params.weights)
+        dev = torch_device(params.device, self.name)
+        enc = load_encoder(params.weights, dev)
 
         def tensor(x):
             g = (x @ REC709 if x.ndim == 3 else x) / 255.0
             g = (g.astype(np.float32) - np.float32(MEAN)) / np.float32(STD)
-            return torch.from_numpy(np.ascontiguousarray(g))[None, None]
+            return torch.from_numpy(np.ascontiguousarray(g))[None, None].to(dev)
 
         with torch.inference_mode():
             sfa = spatial_frequency(enc(tensor(a)), params.kernel_radius)

@@ -32,7 +32,7 @@ def run(args) -> int:
             "version": i["version"],
             "modalities": ",".join(i["modalities"]),
             "colour": i["colour"],
-            "citation": i["citation"],
+            "citation": i["citation"] + (f" [{i['validation_note']}]" if i.get("validation_note") else ""),
         }
         for i in infos
     ]

@@ -10,7 +10,8 @@ keeps its Xavier initialisation.
 The standard file is ``vgg19-dcbb9e9d.pth`` (PyTorch project); ``dcbb9e9d``
 is the first 8 hex digits of its SHA-256. :func:`find_vgg19_weights` looks
 for it at an explicit path, then in the torch hub cache
-(``torch.hub.get_dir()/checkpoints/``), then downloads it when allowed.
+(``torch.hub.get_dir()/checkpoints/``), then downloads it when allowed
+(:mod:`methods.imagenet`, the one finder of ImageNet backbone files).
 
 Use (needs the 548 MB VGG-19 file, so not run as a doctest)::
 
@@ -22,13 +23,14 @@ Use (needs the 548 MB VGG-19 file, so not run as a doctest)::
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
 import torch
 
 from bench.errors import FusebenchError
+from methods import imagenet
+from methods.imagenet import ImagenetWeightsMissing, hub_dir, sha256_of  # noqa: F401 (re-exported)
 
 VGG19_FILE = "vgg19-dcbb9e9d.pth"
 VGG19_URL = "https://download.pytorch.org/models/" + VGG19_FILE
@@ -44,84 +46,40 @@ VGG19_CONV_SHAPES = (
 )
 
 
-class VGGWeightsMissing(FusebenchError):
+class VGGWeightsMissing(ImagenetWeightsMissing):
     """The VGG-19 ImageNet file is not available."""
 
 
 def hub_cache_path() -> Path:
     """Where torchvision caches the file: ``torch.hub.get_dir()/checkpoints/vgg19-dcbb9e9d.pth``."""
-    return Path(torch.hub.get_dir()) / "checkpoints" / VGG19_FILE
-
-
-def sha256_of(path: str | os.PathLike) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    return hub_dir() / VGG19_FILE
 
 
 def check_hash(path: str | os.PathLike) -> None:
     """Raise if the file's SHA-256 does not start with ``dcbb9e9d`` (torchvision's convention)."""
-    digest = sha256_of(path)
-    if not digest.startswith(VGG19_SHA256_PREFIX):
-        raise FusebenchError(
-            f"{path}: SHA-256 {digest[:16]}… does not match the official VGG-19 file "
-            f"({VGG19_SHA256_PREFIX}…); delete it and fetch {VGG19_URL} again"
-        )
+    imagenet.check_hash(imagenet.VGG19, path)
+
+
+_HOW = dict(path_how="passing its path (--vgg-weights PATH)",
+            download_how="allowing the download (--download-vgg)",
+            extra=" Or train without transfer (--no-transfer), the paper's non-TL variant.")
 
 
 def find_vgg19_weights(path: str | os.PathLike | None = None, download: bool = False) -> Path:
     """Locate (or download) the VGG-19 file; raise :class:`VGGWeightsMissing` with instructions.
 
     Order: ``path`` if given; ``$FUSEBENCH_VGG19``; the torch hub cache;
-    download into the cache when ``download`` is true.
+    download into the cache when ``download`` is true
+    (:func:`methods.imagenet.find_checkpoint`, shared with dlf).
     """
-    tried = []
-    for cand in (path, os.environ.get("FUSEBENCH_VGG19")):
-        if cand:
-            p = Path(cand).expanduser()
-            if p.is_file():
-                return p
-            tried.append(str(p))
-    cache = hub_cache_path()
-    if cache.is_file():
-        return cache
-    tried.append(str(cache))
-    if download:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            torch.hub.download_url_to_file(VGG19_URL, str(cache), hash_prefix=VGG19_SHA256_PREFIX)
-        except Exception as exc:  # offline, proxy, hash mismatch
-            raise VGGWeightsMissing(
-                f"could not download {VGG19_URL} ({type(exc).__name__}: {exc}). "
-                + _how_to_provide(tried)
-            ) from exc
-        return cache
-    raise VGGWeightsMissing("VGG-19 ImageNet weights not found. " + _how_to_provide(tried))
-
-
-def _how_to_provide(tried: list[str]) -> str:
-    return (
-        f"Looked in: {', '.join(tried)}. Provide the official file {VGG19_FILE} "
-        f"(548 MB, from {VGG19_URL}, SHA-256 starting {VGG19_SHA256_PREFIX}) by either "
-        f"(a) copying it to {hub_cache_path()}, (b) passing its path (--vgg-weights PATH) or "
-        f"setting FUSEBENCH_VGG19=PATH, or (c) allowing the download (--download-vgg). "
-        f"Or train without transfer (--no-transfer), the paper's non-TL variant."
-    )
+    return imagenet.find_checkpoint(imagenet.VGG19, path, download, error=VGGWeightsMissing, **_HOW)
 
 
 def load_vgg19_state_dict(path: str | os.PathLike | None = None, download: bool = False,
                           verify_hash: bool = True) -> dict[str, torch.Tensor]:
     """The torchvision VGG-19 state dict (``features.*`` and ``classifier.*`` keys)."""
-    p = find_vgg19_weights(path, download)
-    if verify_hash:
-        check_hash(p)
-    try:
-        sd = torch.load(p, map_location="cpu", weights_only=True)
-    except Exception as exc:
-        raise FusebenchError(f"{p}: cannot read as a torch state dict ({exc})") from exc
-    return sd
+    return imagenet.load_checkpoint(imagenet.VGG19, path, download, verify_hash,
+                                    error=VGGWeightsMissing, **_HOW)
 
 
 def transfer_vgg19(net, state_dict: dict[str, torch.Tensor], freeze: bool = False) -> dict:
