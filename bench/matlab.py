@@ -357,23 +357,27 @@ def imresize_taps(n_in: int, n_out: int, scale: float, method: str = "bicubic",
 
 
 def imresize(x: np.ndarray, shape: tuple[int, int], method: str = "bicubic", *,
-             antialias: bool = True) -> np.ndarray:
+             antialias: bool = True, scale: tuple[float, float] | None = None) -> np.ndarray:
     """MATLAB ``imresize(x, [M N], method)`` of a double H×W (or H×W×C) array, in float64.
 
     Separable: each axis with :func:`imresize_taps`, the axis with the smaller scale first
-    (MATLAB's order). No rounding or clipping (the double-input behaviour).
+    (MATLAB's order). No rounding or clipping (the double-input behaviour). ``scale``
+    replaces out/in in the coordinate map: ``imresize(x, s)`` maps with ``s`` itself, and
+    its output size ``ceil(s · size)`` is passed as ``shape``.
 
     >>> imresize(np.array([[1.0, 2.0]]), (1, 4), "bilinear").tolist()
     [[1.0, 1.25, 1.75, 2.0]]
     >>> bool(np.allclose(imresize(np.full((3, 5), 7.0), (10, 4)), 7.0))
     True
+    >>> imresize(np.arange(1.0, 9.0)[None], (1, 4), "nearest", scale=(1.0, 0.5)).tolist()
+    [[2.0, 4.0, 6.0, 8.0]]
     """
     if method not in _RESIZE_KERNELS:
         raise ParameterError(f"imresize: method must be one of {', '.join(_RESIZE_KERNELS)}, got {method!r}")
     out = np.asarray(x, dtype=np.float64)
-    scales = [shape[d] / out.shape[d] for d in (0, 1)]
+    scales = [shape[d] / out.shape[d] for d in (0, 1)] if scale is None else list(scale)
     for axis in sorted((0, 1), key=lambda d: scales[d]):  # stable: rows first on ties
-        if out.shape[axis] == shape[axis]:
+        if out.shape[axis] == shape[axis] and scales[axis] == 1.0:
             continue
         idx, w = imresize_taps(out.shape[axis], int(shape[axis]), scales[axis], method, antialias)
         acc = np.zeros(out.shape[:axis] + (int(shape[axis]),) + out.shape[axis + 1:])

@@ -62,7 +62,7 @@ from typing import ClassVar
 import numpy as np
 
 from bench.color import per_channel
-from bench.matlab import gaussian_taps, imfilter_separable, mat2gray, round_half_away
+from bench.matlab import gaussian_taps, imfilter_separable, imresize, mat2gray, round_half_away
 from methods.base import FusionMethod, FusionResult, register_method
 from methods.filters import box_mean, guided_filter
 
@@ -71,7 +71,6 @@ __all__ = [
     "enhance_visibility",
     "fast_guided_filter",
     "hmsd_combine",
-    "imresize",
     "perceptual_saliency",
     "rolling_guidance",
     "visual_saliency",
@@ -164,46 +163,6 @@ def _grid_blur(g: np.ndarray) -> np.ndarray:
     return g
 
 
-def _resize_taps(n_in: int, n_out: int, scale: float, kernel: str) -> tuple[np.ndarray, np.ndarray]:
-    """MATLAB ``imresize``'s taps along one axis, no antialiasing: (indices, weights), both
-    n_out × taps, weights normalised per output, out-of-range taps mirrored into the image."""
-    x = np.arange(1, n_out + 1, dtype=np.float64)
-    u = x / scale + 0.5 * (1.0 - 1.0 / scale)
-    width = 1.0 if kernel == "nearest" else 2.0
-    left = np.floor(u - width / 2.0)
-    idx = left[:, None] + np.arange(int(np.ceil(width)) + 2)[None, :]
-    d = u[:, None] - idx
-    if kernel == "nearest":
-        wts = ((d >= -0.5) & (d < 0.5)).astype(np.float64)
-    else:
-        wts = np.where((d >= -1) & (d < 0), 1 + d, 0.0) + np.where((d >= 0) & (d <= 1), 1 - d, 0.0)
-    wts = wts / wts.sum(axis=1, keepdims=True)
-    aux = np.r_[np.arange(n_in), np.arange(n_in)[::-1]]
-    return aux[np.mod(idx.astype(np.int64) - 1, 2 * n_in)], wts
-
-
-def imresize(x: np.ndarray, shape: tuple[int, int], kernel: str = "bilinear",
-             scale: tuple[float, float] | None = None) -> np.ndarray:
-    """MATLAB ``imresize(x, shape, kernel)`` for ``nearest`` and ``bilinear`` without
-    antialiasing (MATLAB's behaviour when enlarging, and always for ``nearest``);
-    ``scale`` overrides out/in (``imresize(x, s)`` maps with s itself).
-
-        >>> imresize(np.array([[1.0, 2.0]]), (1, 4)).tolist()   # MATLAB gives the same
-        [[1.0, 1.25, 1.75, 2.0]]
-    """
-    out = np.asarray(x, dtype=np.float64)
-    for axis in (0, 1):
-        n_in, n_out = out.shape[axis], int(shape[axis])
-        s = n_out / n_in if scale is None else scale[axis]
-        idx, wts = _resize_taps(n_in, n_out, s, kernel)
-        acc = 0.0
-        for t in range(idx.shape[1]):
-            wt = wts[:, t][:, None] if axis == 0 else wts[:, t][None, :]
-            acc = acc + wt * np.take(out, idx[:, t], axis=axis)
-        out = acc
-    return out
-
-
 def fast_guided_filter(guide: np.ndarray, src: np.ndarray, r: int, eps: float,
                        s: float) -> np.ndarray:
     """Fast guided filter (He & Sun 2015) as the GFCE code uses it: guide and input
@@ -231,7 +190,7 @@ def fast_guided_filter(guide: np.ndarray, src: np.ndarray, r: int, eps: float,
     b = mean_p - a * mean_i
     mean_a, mean_b = box_mean(a, r_sub), box_mean(b, r_sub)
     if s > 1:
-        mean_a, mean_b = imresize(mean_a, (h, w)), imresize(mean_b, (h, w))
+        mean_a, mean_b = imresize(mean_a, (h, w), "bilinear"), imresize(mean_b, (h, w), "bilinear")
     return mean_a * guide + mean_b
 
 

@@ -48,3 +48,17 @@ def test_nearest_and_colour_planes():
         np.testing.assert_allclose(out[..., c], imresize(rgb[..., c], (5, 7)))
     with pytest.raises(ParameterError, match="lanczos"):
         imresize(x, (2, 2), "lanczos")
+
+
+def test_imresize_nearest_picks_matlab_samples():
+    x = np.arange(1.0, 9.0)[None, :].repeat(2, 0)
+    # MATLAB imresize(1:8, 0.5, 'nearest') = [2 4 6 8]
+    out = imresize(x, (1, 4), "nearest", scale=(0.5, 0.5))
+    assert out.tolist() == [[2.0, 4.0, 6.0, 8.0]]
+
+
+def test_imresize_bilinear_keeps_constants_and_ramps():
+    ramp = np.tile(np.arange(10.0), (6, 1))
+    up = imresize(ramp, (12, 40), "bilinear")
+    assert np.allclose(up[:, 2:-2], up[0, 2:-2])  # rows unchanged
+    assert np.all(np.diff(up[0]) >= 0) and up[0, 0] == 0 and up[0, -1] == 9

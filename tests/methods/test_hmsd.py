@@ -65,20 +65,6 @@ def test_hmsd_gf_identity_up_to_the_authors_gain():
     assert np.abs(m.fuse(x, x).image - expected).max() <= 1.0
 
 
-def test_imresize_nearest_picks_matlab_samples():
-    x = np.arange(1.0, 9.0)[None, :].repeat(2, 0)
-    # MATLAB imresize(1:8, 0.5, 'nearest') = [2 4 6 8]
-    out = hmsd.imresize(x, (1, 4), "nearest", scale=(0.5, 0.5))
-    assert out.tolist() == [[2.0, 4.0, 6.0, 8.0]]
-
-
-def test_imresize_bilinear_keeps_constants_and_ramps():
-    ramp = np.tile(np.arange(10.0), (6, 1))
-    up = hmsd.imresize(ramp, (12, 40))
-    assert np.allclose(up[:, 2:-2], up[0, 2:-2])  # rows unchanged
-    assert np.all(np.diff(up[0]) >= 0) and up[0, 0] == 0 and up[0, -1] == 9
-
-
 def test_fast_guided_filter_without_subsampling_is_the_guided_filter():
     x = data.camera()[:50, :60].astype(np.float64) / 255
     assert np.allclose(hmsd.fast_guided_filter(x, x, 4, 0.01, 1.0), guided_filter(x, x, 4, 0.01))
