@@ -28,6 +28,8 @@ from methods.base import (
     FusionResult,
     get_method,
     list_methods,
+    method_groups,
+    published_name,
     register_method,
 )
 
@@ -43,5 +45,7 @@ __all__ = [
     "FusionResult",
     "get_method",
     "list_methods",
+    "method_groups",
+    "published_name",
     "register_method",
 ]

@@ -139,6 +139,13 @@ def check_declaration(name, a=None, b=None):
     assert info["version"] and info["citation"], f"{name}: needs version and citation"
     assert info["kind"] in ("classic", "deep")
     assert set(info["modalities"]) <= {"multi-focus", "ir-visible", "medical"}
+    from methods.base import GROUPS
+
+    assert info["modalities"], f"{name}: declares no task (modalities)"
+    assert set(info["groups"]) <= set(GROUPS), f"{name}: unknown groups {info['groups']}"
+    assert info["kind"] in info["groups"], f"{name}: kind {info['kind']} missing from its groups"
+    assert all(isinstance(k, str) and isinstance(v, str) and v
+               for k, v in info["published_names"].items()), f"{name}: bad published_names"
 
 
 CHECKS = {
