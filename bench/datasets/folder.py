@@ -35,7 +35,14 @@ from urllib.parse import parse_qsl
 
 import numpy as np
 
-from bench.datasets.base import MODALITIES, Dataset, Pair, files_hash, register_dataset
+from bench.datasets.base import (
+    MODALITIES,
+    Dataset,
+    Pair,
+    canonical_task,
+    files_hash,
+    register_dataset,
+)
 from bench.errors import DataError
 from bench.io import SUPPORTED_SUFFIXES
 
@@ -206,10 +213,13 @@ def folder_dataset(path: str | Path, **options) -> Dataset:
             f"folder dataset: unknown option(s) {', '.join(sorted(unknown))} (known: {', '.join(sorted(known))})"
         )
     modality = options.get("modality")
-    if modality and modality not in MODALITIES:
-        raise DataError(
-            f"folder dataset: modality must be one of {', '.join(MODALITIES)}, got {modality!r}"
-        )
+    if modality:
+        try:
+            modality = canonical_task(modality)  # "ir-vis" is accepted for "ir-visible"
+        except DataError:
+            raise DataError(
+                f"folder dataset: modality must be one of {', '.join(MODALITIES)}, got {modality!r}"
+            ) from None
     rule = None
     if "a" in options or "b" in options:
         if not ("a" in options and "b" in options):
