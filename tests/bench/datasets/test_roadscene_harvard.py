@@ -91,7 +91,7 @@ def test_a_corrupt_file_is_refused(shared_datasets, tmp_path):
     pair = load_dataset("harvard:pet-mri", data_dir=tmp_path, require_files=False)[0]
     assert pair.a.shape == (256, 256, 3)  # intact
     with pytest.raises(ChecksumError, match="sha256 mismatch"):
-        pair.b
+        pair.load_b()
 
 
 def _run(tmp_path, dataset, methods, shared_datasets, count):
