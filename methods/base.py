@@ -351,9 +351,10 @@ def register_method(cls: type[FusionMethod]) -> type[FusionMethod]:
 def method_groups(cls: type[FusionMethod]) -> set[str]:
     """The groups ``cls`` belongs to: its declared ``groups`` plus its ``kind``.
 
-    >>> import methods
-    >>> sorted(methods.method_groups(methods.METHODS.get("msvd")))
-    ['classic', 'mfifb', 'paper', 'vifb-classic']
+    >>> class M(FusionMethod):
+    ...     groups = ("mfifb", "paper")
+    >>> sorted(method_groups(M))
+    ['classic', 'mfifb', 'paper']
     """
     return set(cls.groups) | {cls.kind}
 
@@ -366,16 +367,8 @@ def list_methods(
     group: str | None = None,
 ) -> list[str]:
     """Registered method names matching a wildcard / comma list, optionally of one kind,
-    declared for one ``task`` (a modality) and/or in one named ``group``.
-
-    >>> import methods
-    >>> "tlnet" in methods.list_methods(task="multi-focus")
-    True
-    >>> "tlnet" in methods.list_methods(task="medical")
-    False
-    >>> methods.list_methods(group="paper")[:3]
-    ['asr', 'csr', 'dwt']
-    """
+    declared for one ``task`` (a modality) and/or in one named ``group`` (:func:`method_groups`);
+    examples in :mod:`methods` and :mod:`bench.runner.tasks`."""
     names = METHODS.names(pattern)
     if kind:
         names = [n for n in names if METHODS.get(n).kind == kind]
@@ -387,14 +380,14 @@ def list_methods(
 
 
 def published_name(method: str | type[FusionMethod], benchmark: str) -> str:
-    """The name ``benchmark`` (``"vifb"``, ``"mfifb"``) publishes ``method`` under; the
-    method's own name when the benchmark has none for it.
+    """The name ``benchmark`` (``"vifb"``, ``"mfifb"``) publishes ``method`` (a registered
+    name or a class) under; the method's own name when the benchmark has none for it.
 
-    >>> import methods
-    >>> methods.published_name("nsct-sr", "vifb"), methods.published_name("lp-sr", "mfifb")
-    ('NSCT_SR', 'MST_SR')
-    >>> methods.published_name("average", "vifb")
-    'average'
+    >>> class M(FusionMethod):
+    ...     name = "lp-sr"
+    ...     published_names = {"vifb": "LP_SR", "mfifb": "MST_SR"}
+    >>> published_name(M, "mfifb"), published_name(M, "mefb")
+    ('MST_SR', 'lp-sr')
     """
     cls = METHODS.get(method) if isinstance(method, str) else method
     return cls.published_names.get(benchmark, cls.name)

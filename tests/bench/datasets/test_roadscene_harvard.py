@@ -129,3 +129,16 @@ def test_roadscene_test_run_uses_vifb_metrics(shared_datasets, tmp_path):
     assert s.ok and s.tasks == 1
     record = json.loads((tmp_path / "run" / "run.json").read_text())
     assert len(record["metrics"]) == 13 and record["dataset"]["modality"] == "ir-visible"
+
+
+def test_training_may_use_roadscene_train_but_never_test_or_harvard(shared_datasets):
+    from bench.datasets.natural import check_not_evaluation_data
+
+    train = load_dataset("roadscene:train", data_dir=shared_datasets)[0]
+    check_not_evaluation_data([shared_datasets / "roadscene" / f for f in train.meta["files"]])
+    test = load_dataset("roadscene:test", data_dir=shared_datasets)[0]
+    with pytest.raises(DataError, match="roadscene:test"):
+        check_not_evaluation_data([shared_datasets / "roadscene" / test.meta["files"][1]])
+    ct = load_dataset("harvard:ct-mri", data_dir=shared_datasets)[0]
+    with pytest.raises(DataError, match="harvard-medical"):
+        check_not_evaluation_data([shared_datasets / "harvard-medical" / ct.meta["files"][0]])
