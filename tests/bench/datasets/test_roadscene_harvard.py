@@ -142,3 +142,41 @@ def test_training_may_use_roadscene_train_but_never_test_or_harvard(shared_datas
     ct = load_dataset("harvard:ct-mri", data_dir=shared_datasets)[0]
     with pytest.raises(DataError, match="harvard-medical"):
         check_not_evaluation_data([shared_datasets / "harvard-medical" / ct.meta["files"][0]])
+
+
+def test_fetch_by_dataset_name_from_a_mirror_then_load(shared_datasets, tmp_path, monkeypatch):
+    """``datasets fetch harvard`` fetches the harvard-medical manifest's files (sha256-checked)
+    from a mirror of the shared folder; the subset then loads. The manifest is cut to the
+    first two CT-MRI pairs to keep the test short."""
+    import functools
+    import http.server
+    import threading
+
+    from bench.cli import main
+    from bench.datasets import manifest as manifest_module
+
+    full = json.loads(manifest_module.manifest_path("harvard-medical").read_text())
+    keep = {f"CT-MRI/{d}/{i}.png" for d in ("CT", "MRI") for i in ("2004", "2005")}
+    full["files"] = [f for f in full["files"] if f["path"] in keep]
+    assert len(full["files"]) == 4
+    (tmp_path / "manifests").mkdir()
+    (tmp_path / "manifests" / "harvard-medical.json").write_text(json.dumps(full))
+    monkeypatch.setenv("FUSEBENCH_MANIFESTS", str(tmp_path / "manifests"))
+    manifest_module.load_manifest.cache_clear()
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(shared_datasets))
+    handler.log_message = lambda *a: None
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        mirror = f"http://127.0.0.1:{httpd.server_address[1]}"
+        assert main(["datasets", "fetch", "harvard:ct-mri", "--mirror", mirror,
+                     "--data-dir", str(tmp_path / "data"), "--json"]) == 0
+        ds = load_dataset("harvard:ct-mri", data_dir=tmp_path / "data")
+        assert ds.ids() == ["ct-mri-2004", "ct-mri-2005"]
+        assert len(list((tmp_path / "data" / "harvard-medical").rglob("*.png"))) == 4
+        assert np.array_equal(ds[0].b, load_dataset("harvard:ct-mri", data_dir=shared_datasets)[0].b)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        manifest_module.load_manifest.cache_clear()
