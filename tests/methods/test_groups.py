@@ -69,3 +69,17 @@ def test_registration_refuses_bad_declarations(attrs, message):
     with pytest.raises(RegistrationError, match=message):
         register_method(_declare(**attrs))
     assert "tmp-groups-test" not in methods.METHODS
+
+
+def test_methods_command_filters_by_task_and_group(capsys):
+    import json
+
+    from bench.cli import main
+
+    assert main(["methods", "--group", "paper", "--task", "ir-vis", "--json"]) == 0
+    infos = json.loads(capsys.readouterr().out)
+    assert {i["name"] for i in infos} == PAPER - {"tlnet"}
+    assert all("paper" in i["groups"] and "ir-visible" in i["modalities"] for i in infos)
+    assert main(["methods", "--group", "mfifb"]) == 0
+    table = capsys.readouterr().out
+    assert "groups" in table.splitlines()[0] and "sesf" in table and "pca " not in table
