@@ -432,7 +432,10 @@ def _record(plan: RunPlan, cache: FusedCache, options: dict, resumed: bool) -> d
         "status": "running",
         "command": options["argv"] if options["argv"] is not None else sys.argv,
         "dataset": {"name": plan.name, "pairs": ds.ids(), "data_dir": str(data_dir) if data_dir else None,
-                    "has_ground_truth": ds.has_ground_truth, "modality": ds.modality},
+                    "has_ground_truth": ds.has_ground_truth, "modality": ds.modality,
+                    "tasks": list(ds.modalities),
+                    "mixed_colour": sorted({t.mixed_colour for ts in plan.tasks.values()
+                                            for t in ts})},
         "methods": {p.name: {"version": p.version, "kind": p.kind, "params": p.param_dict,
                              "source_sha256": p.source} for p in plan.methods},
         "metrics": {

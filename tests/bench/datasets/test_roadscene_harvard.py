@@ -109,6 +109,8 @@ def test_pet_mri_run_keeps_the_pet_colour(shared_datasets, tmp_path):
     assert s.ok and s.tasks == 4
     record = json.loads((tmp_path / "run" / "run.json").read_text())
     assert list(record["metrics"]) == ["en", "qmi", "qabf", "ssim", "vifp", "qcb", "sd"]
+    assert record["dataset"]["tasks"] == ["medical"]
+    assert record["dataset"]["mixed_colour"] == ["ycbcr"]
     ds = load_dataset("harvard:pet-mri", data_dir=shared_datasets)
     for pair in list(ds)[:2]:
         pet = rgb_to_ycbcr(pair.a)
