@@ -132,6 +132,21 @@ def check_read_only_inputs(name, a, b):
     np.testing.assert_array_equal(got, expected, err_msg=f"{name}: read-only inputs fuse differently")
 
 
+def check_grey_with_colour_ycbcr(name, a, b):
+    """A colour A with a grey B under ``mixed_colour="ycbcr"`` (what ``harvard:pet-mri`` runs):
+    colour output whose chroma is A's wherever no channel is clipped."""
+    import methods
+    from bench.color import rgb_to_ycbcr
+
+    a, b = a[:64, :80], luma(b[:64, :80])
+    method = methods.get_method(name)
+    res = method.fuse(a, b, mixed_colour="ycbcr", **method.contract_params)
+    _check_output(name, res, a.shape)
+    inside = ((res.image > 0) & (res.image < 255)).all(axis=-1)
+    lost = np.abs(rgb_to_ycbcr(res.image)[..., 1:] - rgb_to_ycbcr(a)[..., 1:])[inside]
+    assert lost.size and lost.max() < 1e-6, f"{name}: ycbcr fusion changed the colour's chroma"
+
+
 def check_declaration(name, a=None, b=None):
     import methods
 
@@ -156,5 +171,6 @@ CHECKS = {
     "identical_inputs": check_identical_inputs,
     "deterministic_and_pure": check_deterministic_and_pure,
     "read_only_inputs": check_read_only_inputs,
+    "grey_with_colour_ycbcr": check_grey_with_colour_ycbcr,
     "declaration": check_declaration,
 }
