@@ -18,6 +18,7 @@ grey pixels unchanged.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -77,3 +78,35 @@ def weighted_blend(w: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if a.ndim == 3 and w.ndim == 2:
         w = w[..., None]
     return w * a + (1.0 - w) * b
+
+
+def fuse_luma_restore_chroma(fuse_grey: Callable[[np.ndarray, np.ndarray], Any],
+                             a: np.ndarray, b: np.ndarray) -> Any:
+    """Fuse a grey and a colour source in YCbCr: ``fuse_grey`` (a grey fusion returning an
+    object with an ``image``, e.g. a FusionResult) fuses the grey source with the colour
+    source's BT.601 luma Y (A/B order kept), then the colour source's Cb and Cr are put
+    back and the image converted to RGB (clipped to 0..255). This is how the medical
+    literature fuses pseudo-colour PET/SPECT with MRI, so the fused image keeps the
+    functional image's colour; the result's ``image`` is replaced, the rest is kept.
+
+        >>> from types import SimpleNamespace
+        >>> pet = np.zeros((2, 2, 3)); pet[..., 0] = 200.0          # red
+        >>> mri = np.full((2, 2), 90.0)
+        >>> out = fuse_luma_restore_chroma(
+        ...     lambda x, y: SimpleNamespace(image=np.maximum(x, y)), pet, mri).image
+        >>> np.round(rgb_to_ycbcr(out)[0, 0], 3)                       # Y = max(59.8, 90)
+        array([ 90.   ,  94.253, 228.   ])
+        >>> np.round(rgb_to_ycbcr(pet)[0, 0, 1:], 3)                    # the PET's chroma
+        array([ 94.253, 228.   ])
+    """
+    colour_is_a = a.ndim == 3
+    colour = a if colour_is_a else b
+    if colour.ndim != 3 or (a.ndim == 3) == (b.ndim == 3):
+        raise ValueError("fuse_luma_restore_chroma needs one grey (H×W) and one colour source")
+    ycc = rgb_to_ycbcr(colour)
+    y = np.clip(ycc[..., 0], 0.0, 255.0)
+    res = fuse_grey(y, b) if colour_is_a else fuse_grey(a, y)
+    fused = np.asarray(res.image, dtype=np.float64)
+    res.image = np.clip(ycbcr_to_rgb(np.stack([fused, ycc[..., 1], ycc[..., 2]], axis=-1)),
+                        0.0, 255.0)
+    return res

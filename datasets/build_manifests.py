@@ -2,7 +2,7 @@
 
 Usage (from the repository root)::
 
-    python datasets/build_manifests.py ../shared/datasets
+    python datasets/build_manifests.py ../shared/datasets [NAME ...]
 
 For every dataset it copies the citation, licence note and per-file sha256
 from ``<shared>/<name>/MANIFEST.json``, adds each file's size (from disk), a
@@ -76,6 +76,28 @@ SPEC = {
         ),
         "group": lambda p: "pairs",
     },
+    "roadscene": {
+        "title": "RoadScene infrared/visible pairs (Xu et al. 2020): 221 aligned road scenes",
+        "modality": "ir-visible",
+        "layout": (
+            "VI/<FLIR_NNNNN>.jpg (visible, RGB) pairs with IR/<FLIR_NNNNN>.jpg (infrared, grey, same "
+            "stem and size; sizes vary by pair): A = visible, B = infrared. Split (bench.datasets."
+            "roadscene): roadscene:train = the 200 lowest stems sorted by name, roadscene:test = the "
+            "other 21."
+        ),
+        "group": lambda p: "pairs",
+    },
+    "harvard-medical": {
+        "title": "Harvard Whole Brain Atlas (AANLIB) medical pairs: 184 CT-MRI, 269 PET-MRI, "
+                 "357 SPECT-MRI (256x256)",
+        "modality": "medical",
+        "layout": (
+            "<TASK>/MRI/<id>.png pairs with <TASK>/<CT|PET|SPECT>/<id>.png, TASK one of CT-MRI, "
+            "PET-MRI, SPECT-MRI (MRI and CT grey; PET and SPECT pseudo-colour RGB): A = the CT/PET/"
+            "SPECT image, B = the MRI."
+        ),
+        "group": lambda p: p.split("/", 1)[0].lower(),
+    },
     "natural": {
         "title": "Natural-image training corpus: BSDS500 train+val, 300 photographs + region-label maps",
         "modality": "multi-focus",
@@ -129,7 +151,8 @@ def build(shared: Path, name: str) -> dict:
 
 def main(argv: list[str]) -> int:
     shared = Path(argv[0] if argv else HERE.parent.parent / "shared" / "datasets")
-    for name in SPEC:
+    only = argv[1:]  # optional dataset names: rebuild only these
+    for name in only or SPEC:
         out = HERE / f"{name}.json"
         out.write_text(json.dumps(build(shared, name), indent=1) + "\n")
         print(f"wrote {out}")

@@ -7,6 +7,10 @@
     >>> a, b = np.zeros((4, 4)), np.full((4, 4), 10.0)
     >>> float(methods.get_method("average").fuse(a, b).image.mean())
     5.0
+    >>> methods.list_methods(group="paper")[:3], methods.published_name("lp-sr", "mfifb")
+    (['asr', 'csr', 'dwt'], 'MST_SR')
+    >>> "tlnet" in methods.list_methods(task="medical")
+    False
 
 Discovery is lazy: ``import methods`` (or ``methods.base`` or a helper
 module) imports no plugin, so neither pywt nor torch. The first lookup in
@@ -28,6 +32,8 @@ from methods.base import (
     FusionResult,
     get_method,
     list_methods,
+    method_groups,
+    published_name,
     register_method,
 )
 
@@ -43,5 +49,7 @@ __all__ = [
     "FusionResult",
     "get_method",
     "list_methods",
+    "method_groups",
+    "published_name",
     "register_method",
 ]

@@ -151,6 +151,8 @@ class ASR(FusionMethod):
     version = "1"
     kind = "classic"
     modalities = ("multi-focus", "ir-visible", "medical")
+    groups = ("mfifb", "paper")
+    published_names = {"mfifb": "ASR", "paper": "ASR"}
     colour = "per-channel"
     #: the contract checks run at step 8 (no overlap): step 1 takes minutes per check
     contract_params: ClassVar[dict] = {"step": 8}

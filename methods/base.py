@@ -64,6 +64,14 @@ from bench.registry import Registry
 KINDS = ("classic", "deep")
 MODALITIES = ("multi-focus", "ir-visible", "medical")
 COLOUR_POLICIES = ("per-channel", "luma-chroma", "gray-weights")
+#: Named groups a method may declare in ``groups`` (``classic``/``deep`` also follow ``kind``).
+GROUPS = ("vifb-classic", "mfifb", "paper", "classic", "deep")
+#: How :meth:`FusionMethod.fuse` treats a grey source paired with a colour one
+#: (:func:`bench.color.fuse_luma_restore_chroma`): ``"rgb"`` replicates the grey source
+#: into three channels (the default); ``"ycbcr"`` fuses the grey source with the colour
+#: source's BT.601 luma Y through the method's grey path and puts the colour source's
+#: Cb, Cr back (the convention of the medical PET/SPECT + MRI literature).
+MIXED_COLOUR_POLICIES = ("rgb", "ycbcr")
 
 
 @dataclass
@@ -99,6 +107,12 @@ class FusionMethod:
     #: Parameter overrides the contract checks (methods/testing.py) use, for methods whose
     #: defaults take minutes on the checks' images; the defaults are tested elsewhere.
     contract_params: ClassVar[dict[str, Any]] = {}
+    #: Named groups (from :data:`GROUPS`) the method belongs to, e.g. ``("mfifb", "paper")``;
+    #: ``classic``/``deep`` membership also follows ``kind`` without being listed.
+    groups: ClassVar[tuple[str, ...]] = ()
+    #: Benchmark -> the name the benchmark publishes the method under, e.g.
+    #: ``{"vifb": "MSVD", "mfifb": "MSVD"}`` (report tables can use it: :func:`published_name`).
+    published_names: ClassVar[dict[str, str]] = {}
 
     @dataclass
     class Params:
@@ -130,18 +144,42 @@ class FusionMethod:
         p = params if params is not None else cls.Params()
         return dataclasses.asdict(p)
 
-    def fuse(self, a, b, **overrides: Any) -> FusionResult:
-        """Fuse sources ``a`` and ``b``; keyword arguments override default parameters."""
+    def fuse(self, a, b, *, mixed_colour: str = "rgb", **overrides: Any) -> FusionResult:
+        """Fuse sources ``a`` and ``b``; keyword arguments override default parameters.
+
+        ``mixed_colour`` (:data:`MIXED_COLOUR_POLICIES`) applies only when one source is
+        grey and the other colour: ``"rgb"`` fuses in colour (the grey source repeated
+        into R, G and B); ``"ycbcr"`` fuses the grey source with the colour source's luma
+        and restores the colour source's chroma (:func:`bench.color.fuse_luma_restore_chroma`).
+        """
         params = overrides.pop("params", None)
         if params is None:
             params = self.make_params(**overrides)
         elif overrides:
             params = dataclasses.replace(params, **overrides)
+        if mixed_colour not in MIXED_COLOUR_POLICIES:
+            raise ParameterError(
+                f"mixed-colour policy {mixed_colour!r} not in {MIXED_COLOUR_POLICIES}"
+            )
         fa = as_float_image(a, "A")
         fb = as_float_image(b, "B")
         check_same_size(A=fa, B=fb)
+        if fa.ndim != fb.ndim and mixed_colour == "ycbcr":
+            from bench.color import fuse_luma_restore_chroma
+
+            bit_depth = _bit_depth(a, b)
+            # a and b are the caller's arrays: the grey fusion below makes its own
+            # read-only copies of the luma and the grey source
+            return fuse_luma_restore_chroma(
+                lambda ya, yb: self._fuse_checked(ya, yb, ya, yb, params, bit_depth),
+                fa, fb,
+            )
         if fa.ndim != fb.ndim:  # one grey, one colour: fuse in colour
             fa, fb = _to_rgb(fa), _to_rgb(fb)
+        return self._fuse_checked(fa, fb, a, b, params, _bit_depth(a, b))
+
+    def _fuse_checked(self, fa, fb, a, b, params, bit_depth: int) -> FusionResult:
+        """``run`` on read-only private copies of float sources ``fa``, ``fb``; checked output."""
         fa, fb = _read_only_copy(fa, a), _read_only_copy(fb, b)
         try:
             result = self.run(fa, fb, params)
@@ -152,7 +190,6 @@ class FusionMethod:
                 f"method {self.name!r} wrote into its read-only input arrays (copy them first: "
                 "a = a.copy())"
             ) from exc
-        bit_depth = 16 if np.asarray(a).dtype == np.uint16 or np.asarray(b).dtype == np.uint16 else 8
         peak = max(float(fa.max(initial=0.0)), float(fb.max(initial=0.0)))
         return self.check_result(result, fa.shape, bit_depth=bit_depth, source_peak=peak)
 
@@ -227,8 +264,14 @@ class FusionMethod:
             "citation": cls.citation,
             "aliases": list(cls.aliases),
             "identity_exempt": cls.identity_exempt,
+            "groups": sorted(method_groups(cls)),
+            "published_names": dict(cls.published_names),
             "params": cls.describe_params(),
         }
+
+
+def _bit_depth(a: Any, b: Any) -> int:
+    return 16 if np.asarray(a).dtype == np.uint16 or np.asarray(b).dtype == np.uint16 else 8
 
 
 def _read_only_copy(x: np.ndarray, original: Any) -> np.ndarray:
@@ -284,6 +327,17 @@ def register_method(cls: type[FusionMethod]) -> type[FusionMethod]:
         problems.append(f"unknown modalities {bad_mod}")
     if cls.colour not in COLOUR_POLICIES:
         problems.append(f"colour {cls.colour!r} not in {COLOUR_POLICIES}")
+    bad_groups = [g for g in cls.groups if g not in GROUPS]
+    if bad_groups:
+        problems.append(f"unknown groups {bad_groups} (known: {', '.join(GROUPS)})")
+    wrong_kind = [g for g in cls.groups if g in KINDS and g != cls.kind]
+    if wrong_kind:
+        problems.append(f"groups {wrong_kind} contradict kind {cls.kind!r}")
+    if not isinstance(cls.published_names, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and k and v
+        for k, v in cls.published_names.items()
+    ):
+        problems.append("published_names must map benchmark names to published names (strings)")
     if not dataclasses.is_dataclass(cls.Params):
         problems.append("Params must be a dataclass")
     if problems:
@@ -294,12 +348,49 @@ def register_method(cls: type[FusionMethod]) -> type[FusionMethod]:
     return cls
 
 
-def list_methods(pattern: str = "*", kind: str | None = None) -> list[str]:
-    """Registered method names matching a wildcard / comma list, optionally of one kind."""
+def method_groups(cls: type[FusionMethod]) -> set[str]:
+    """The groups ``cls`` belongs to: its declared ``groups`` plus its ``kind``.
+
+    >>> class M(FusionMethod):
+    ...     groups = ("mfifb", "paper")
+    >>> sorted(method_groups(M))
+    ['classic', 'mfifb', 'paper']
+    """
+    return set(cls.groups) | {cls.kind}
+
+
+def list_methods(
+    pattern: str = "*",
+    kind: str | None = None,
+    *,
+    task: str | None = None,
+    group: str | None = None,
+) -> list[str]:
+    """Registered method names matching a wildcard / comma list, optionally of one kind,
+    declared for one ``task`` (a modality) and/or in one named ``group`` (:func:`method_groups`);
+    examples in :mod:`methods` and :mod:`bench.runner.tasks`."""
     names = METHODS.names(pattern)
     if kind:
         names = [n for n in names if METHODS.get(n).kind == kind]
+    if task:
+        names = [n for n in names if task in METHODS.get(n).modalities]
+    if group:
+        names = [n for n in names if group in method_groups(METHODS.get(n))]
     return names
+
+
+def published_name(method: str | type[FusionMethod], benchmark: str) -> str:
+    """The name ``benchmark`` (``"vifb"``, ``"mfifb"``) publishes ``method`` (a registered
+    name or a class) under; the method's own name when the benchmark has none for it.
+
+    >>> class M(FusionMethod):
+    ...     name = "lp-sr"
+    ...     published_names = {"vifb": "LP_SR", "mfifb": "MST_SR"}
+    >>> published_name(M, "mfifb"), published_name(M, "mefb")
+    ('MST_SR', 'lp-sr')
+    """
+    cls = METHODS.get(method) if isinstance(method, str) else method
+    return cls.published_names.get(benchmark, cls.name)
 
 
 def get_method(name: str) -> FusionMethod:

@@ -104,6 +104,8 @@ class CSR(FusionMethod):
     version = "1"
     kind = "classic"
     modalities = ("multi-focus", "ir-visible", "medical")
+    groups = ("mfifb", "paper")
+    published_names = {"mfifb": "CSR", "paper": "CSR"}
     colour = "per-channel"
     #: the contract checks cap the ADMM at 20 iterations (500 take minutes per check; at 5 the
     #: detail is far from converged and fuse(X, X) is off by up to 19 grey levels)

@@ -94,6 +94,8 @@ class DWT(FusionMethod):
     version = "1"
     kind = "classic"
     modalities = ("multi-focus", "ir-visible", "medical")
+    groups = ("paper",)
+    published_names = {"paper": "DWT"}
     colour = "per-channel"
     citation = (
         "H. Li, B. S. Manjunath, S. K. Mitra, Multisensor Image Fusion Using the Wavelet "

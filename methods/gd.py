@@ -168,6 +168,8 @@ class GradientDomain(FusionMethod):
     )
     kind = "classic"
     modalities = ("multi-focus", "ir-visible", "medical")
+    groups = ("mfifb", "paper")
+    published_names = {"mfifb": "GD", "paper": "GD"}
     colour = "luma-chroma"
     citation = (
         "S. Paul, I. S. Sevcenco, P. Agathoklis, Multi-Exposure and Multi-Focus Image Fusion "

@@ -77,6 +77,8 @@ class GFF(FusionMethod):
     version = "1"
     kind = "classic"
     modalities = ("multi-focus", "ir-visible", "medical")
+    groups = ("vifb-classic", "mfifb")
+    published_names = {"vifb": "GFF", "mfifb": "GFF"}
     colour = "gray-weights"
     citation = (
         "S. Li, X. Kang, J. Hu, Image Fusion With Guided Filtering, "

@@ -185,6 +185,8 @@ class IFCNNMax(_IFCNN):
     name = "ifcnn-max"
     rule = "max"
     modalities = ("multi-focus", "ir-visible", "medical")
+    groups = ("mfifb",)
+    published_names = {"mfifb": "IFCNN"}
 
 
 @register_method

@@ -64,6 +64,8 @@ class MGFF(FusionMethod):
     version = "1"
     kind = "classic"
     modalities = ("multi-focus", "ir-visible", "medical")
+    groups = ("vifb-classic", "mfifb", "paper")
+    published_names = {"vifb": "MGFF", "mfifb": "MGFF", "paper": "MGIVF"}
     colour = "per-channel"
     citation = (
         "D. P. Bavirisetti, G. Xiao, J. Zhao, R. Dhuli, G. Liu, Multi-scale Guided Image and "

@@ -109,6 +109,8 @@ class MSVD(FusionMethod):
     version = "2"
     kind = "classic"
     modalities = ("multi-focus", "ir-visible", "medical")
+    groups = ("vifb-classic", "mfifb", "paper")
+    published_names = {"vifb": "MSVD", "mfifb": "MSVD", "paper": "MSVD"}
     colour = "per-channel"
     citation = (
         "V. P. S. Naidu, Image Fusion Technique using Multi-resolution Singular Value "

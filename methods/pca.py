@@ -46,6 +46,8 @@ class PCA(FusionMethod):
     version = "1"
     kind = "classic"
     modalities = ("multi-focus", "ir-visible", "medical")
+    groups = ("paper",)
+    published_names = {"paper": "PCA"}
     colour = "gray-weights"
     citation = (
         "V. P. S. Naidu, J. R. Raol, Pixel-level Image Fusion using Wavelets and Principal "

@@ -195,6 +195,8 @@ class SESF(FusionMethod):
     version = "1"
     kind = "deep"
     modalities = ("multi-focus",)
+    groups = ("mfifb",)
+    published_names = {"mfifb": "SESF"}
     colour = "gray-weights"
     citation = (
         "B. Ma, Y. Zhu, X. Yin, X. Ban, H. Huang, M. Mukeshimana, SESF-Fuse: an unsupervised "

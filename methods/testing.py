@@ -132,6 +132,21 @@ def check_read_only_inputs(name, a, b):
     np.testing.assert_array_equal(got, expected, err_msg=f"{name}: read-only inputs fuse differently")
 
 
+def check_grey_with_colour_ycbcr(name, a, b):
+    """A colour A with a grey B under ``mixed_colour="ycbcr"`` (what ``harvard:pet-mri`` runs):
+    colour output whose chroma is A's wherever no channel is clipped."""
+    import methods
+    from bench.color import rgb_to_ycbcr
+
+    a, b = a[:64, :80], luma(b[:64, :80])
+    method = methods.get_method(name)
+    res = method.fuse(a, b, mixed_colour="ycbcr", **method.contract_params)
+    _check_output(name, res, a.shape)
+    inside = ((res.image > 0) & (res.image < 255)).all(axis=-1)
+    lost = np.abs(rgb_to_ycbcr(res.image)[..., 1:] - rgb_to_ycbcr(a)[..., 1:])[inside]
+    assert lost.size and lost.max() < 1e-6, f"{name}: ycbcr fusion changed the colour's chroma"
+
+
 def check_declaration(name, a=None, b=None):
     import methods
 
@@ -139,6 +154,13 @@ def check_declaration(name, a=None, b=None):
     assert info["version"] and info["citation"], f"{name}: needs version and citation"
     assert info["kind"] in ("classic", "deep")
     assert set(info["modalities"]) <= {"multi-focus", "ir-visible", "medical"}
+    from methods.base import GROUPS
+
+    assert info["modalities"], f"{name}: declares no task (modalities)"
+    assert set(info["groups"]) <= set(GROUPS), f"{name}: unknown groups {info['groups']}"
+    assert info["kind"] in info["groups"], f"{name}: kind {info['kind']} missing from its groups"
+    assert all(isinstance(k, str) and isinstance(v, str) and v
+               for k, v in info["published_names"].items()), f"{name}: bad published_names"
 
 
 CHECKS = {
@@ -149,5 +171,6 @@ CHECKS = {
     "identical_inputs": check_identical_inputs,
     "deterministic_and_pure": check_deterministic_and_pure,
     "read_only_inputs": check_read_only_inputs,
+    "grey_with_colour_ycbcr": check_grey_with_colour_ycbcr,
     "declaration": check_declaration,
 }

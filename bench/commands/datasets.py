@@ -204,13 +204,15 @@ def run(args) -> int:
             f"`datasets {args.action}` needs a dataset NAME (see `python -m bench datasets`)"
         )
     if args.action == "fetch":
+        from bench.datasets import list_datasets
+        from bench.datasets.base import DATASETS
         from bench.datasets.download import fetch_dataset
         from bench.datasets.manifest import available_manifests
         from bench.errors import DataError
 
         name = args.name.partition(":")[0]
-        if name == "lytro-triple":
-            name = "lytro"
+        if name in list_datasets():  # a dataset name: fetch its manifest (harvard: harvard-medical)
+            name = getattr(DATASETS.get(name), "manifest_name", None) or name
         if name not in available_manifests():
             raise DataError(
                 f"nothing to fetch for {args.name!r}: downloadable datasets are "

@@ -21,9 +21,16 @@ HELP = "run methods × pairs of a dataset (cached, parallel), store scores, writ
 
 def add_arguments(p):
     p.add_argument("--methods", default="classic",
-                   help="names, wildcards, 'all', 'classic', 'deep', comma-separated (default: classic)")
+                   help="names, wildcards or groups, comma-separated: 'all' (the methods declared "
+                        "for the dataset's task), 'all!' (every method), 'classic', 'deep', "
+                        "'vifb-classic', 'mfifb', 'paper'; a group keeps the methods declared for "
+                        "the dataset's task, a name runs anyway (default: classic)")
     p.add_argument("--dataset", default="synthetic", help="dataset name, e.g. lytro, mfifb:lytro (default: synthetic)")
-    p.add_argument("--metrics", default=None, help="comma list / wildcards (default: the paper's five)")
+    p.add_argument("--count", type=int, default=None, help="only the dataset's first N pairs")
+    p.add_argument("--metrics", default=None,
+                   help="comma list / wildcards / sets 'paper', 'vifb', 'medical' (default: the "
+                        "dataset's task default: multi-focus the paper's five, ir-visible VIFB's 13, "
+                        "medical the medical set)")
     p.add_argument("--convention", default="default", help="metric convention: default, vifb, mefb")
     p.add_argument("--jobs", "-j", type=int, default=None, help="parallel workers (default: CPU count)")
     p.add_argument("--backend", choices=["process", "loky", "threading", "dask"], default="process",
@@ -83,6 +90,7 @@ def run(args) -> int:
         resume=args.resume,
         progress=not args.no_progress,
         argv=sys.argv,
+        count=args.count,
     )
     if not args.no_report:
         _report(summary, args)

@@ -17,6 +17,26 @@ from bench.errors import DataError
 from bench.registry import Registry, import_submodules
 
 MODALITIES = ("multi-focus", "ir-visible", "medical")
+#: Other spellings accepted in user input (``--task``, ``modality=``) for the tasks above.
+TASK_ALIASES = {"ir-vis": "ir-visible", "irvis": "ir-visible", "ir": "ir-visible",
+                "visible-infrared": "ir-visible", "mf": "multi-focus", "multifocus": "multi-focus"}
+
+
+def canonical_task(task: str) -> str:
+    """The canonical task (modality) name for user input ``task``; aliases such as
+    ``ir-vis`` are accepted, anything else is a :class:`DataError` listing the tasks.
+
+    >>> canonical_task("ir-vis"), canonical_task("Medical")
+    ('ir-visible', 'medical')
+    """
+    key = str(task).strip().lower()
+    key = TASK_ALIASES.get(key, key)
+    if key not in MODALITIES:
+        raise DataError(
+            f"unknown task {task!r} (tasks: {', '.join(MODALITIES)}; also accepted: "
+            f"{', '.join(TASK_ALIASES)})"
+        )
+    return key
 
 
 @dataclass(eq=False)
@@ -156,9 +176,28 @@ class Dataset:
     def ids(self) -> list[str]:
         return [p.id for p in self.pairs]
 
+    def head(self, n: int) -> Dataset:
+        """The same dataset limited to its first ``n`` pairs (``bench run --count``).
+
+        >>> z = np.zeros((2, 2))
+        >>> ds = Dataset("d", [Pair(f"p{i}", "medical", lambda: z, lambda: z) for i in range(3)])
+        >>> ds.head(2).ids(), ds.head(2).modality
+        (['p0', 'p1'], 'multi-focus')
+        """
+        if n < 1:
+            raise DataError(f"--count {n}: expected at least one pair")
+        return Dataset(self.name, self.pairs[:n], modality=self.modality, citation=self.citation,
+                       location=self.location, description=self.description)
+
     @property
     def has_ground_truth(self) -> bool:
         return any(p.has_ground_truth for p in self.pairs)
+
+    @property
+    def modalities(self) -> tuple[str, ...]:
+        """The tasks of its pairs, in order of first appearance (the dataset's own
+        ``modality`` when it has no pairs)."""
+        return tuple(dict.fromkeys(p.modality for p in self.pairs)) or (self.modality,)
 
     def __repr__(self) -> str:
         return f"Dataset({self.name!r}, {len(self)} pairs)"

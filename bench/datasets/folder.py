@@ -35,7 +35,14 @@ from urllib.parse import parse_qsl
 
 import numpy as np
 
-from bench.datasets.base import MODALITIES, Dataset, Pair, files_hash, register_dataset
+from bench.datasets.base import (
+    MODALITIES,
+    Dataset,
+    Pair,
+    canonical_task,
+    files_hash,
+    register_dataset,
+)
 from bench.errors import DataError
 from bench.io import SUPPORTED_SUFFIXES
 
@@ -197,19 +204,27 @@ def _split_arg(arg: str) -> tuple[str, dict[str, str]]:
 
 
 def folder_dataset(path: str | Path, **options) -> Dataset:
-    """Dataset of the pairs found in ``path``; options ``a``, ``b``, ``ground_truth``, ``mask``, ``modality``, ``more``."""
+    """Dataset of the pairs found in ``path``; options ``a``, ``b``, ``ground_truth``, ``mask``,
+    ``modality``, ``more``, ``colour_space`` (``ycbcr``: a grey + colour pair is fused with the
+    colour source's luma and keeps its chroma, as ``harvard:pet-mri`` does; default ``rgb``)."""
     folder = Path(path).expanduser()
-    known = {"a", "b", "ground_truth", "mask", "modality", "more"}
+    known = {"a", "b", "ground_truth", "mask", "modality", "more", "colour_space"}
     unknown = set(options) - known
     if unknown:
         raise DataError(
             f"folder dataset: unknown option(s) {', '.join(sorted(unknown))} (known: {', '.join(sorted(known))})"
         )
     modality = options.get("modality")
-    if modality and modality not in MODALITIES:
-        raise DataError(
-            f"folder dataset: modality must be one of {', '.join(MODALITIES)}, got {modality!r}"
-        )
+    if modality:
+        try:
+            modality = canonical_task(modality)  # "ir-vis" is accepted for "ir-visible"
+        except DataError:
+            raise DataError(
+                f"folder dataset: modality must be one of {', '.join(MODALITIES)}, got {modality!r}"
+            ) from None
+    colour_space = str(options.get("colour_space") or "rgb").lower()
+    if colour_space not in ("rgb", "ycbcr"):
+        raise DataError(f"folder dataset: colour_space must be rgb or ycbcr, got {colour_space!r}")
     rule = None
     if "a" in options or "b" in options:
         if not ("a" in options and "b" in options):
@@ -241,7 +256,8 @@ def folder_dataset(path: str | Path, **options) -> Dataset:
                 load_mask=FileMask(f["mask"]) if "mask" in f else None,
                 hash_fn=FileBytesHash(tuple(sorted(f.items()))),
                 load_more=more,
-                meta={"files": list(roles.values()), "rule": scan.rule.describe()},
+                meta={"files": list(roles.values()), "rule": scan.rule.describe(),
+                      **({"colour_space": colour_space} if colour_space != "rgb" else {})},
             )
         )
     return Dataset(

@@ -68,16 +68,25 @@ def read_label_map(path: str | os.PathLike) -> np.ndarray:
 
 
 #: Datasets used for evaluation: training data must never come from them.
-EVALUATION_SETS = ("lytro", "mfifb", "vifb", "mf-voc")
+EVALUATION_SETS = ("lytro", "mfifb", "vifb", "mf-voc", "harvard-medical", "roadscene:test")
 
 
 def evaluation_hashes() -> dict[str, str]:
-    """sha256 → ``"<dataset>/<path>"`` for every file of the evaluation manifests."""
+    """sha256 → ``"<dataset>/<path>"`` for every file of the evaluation manifests (of
+    RoadScene only its test split: its train split is training data)."""
     from bench.datasets.manifest import load_manifest
 
     out: dict[str, str] = {}
     for name in EVALUATION_SETS:
-        for f in load_manifest(name).files:
+        manifest, _, split = name.partition(":")
+        files = load_manifest(manifest).files
+        if split:
+            from bench.datasets.roadscene import split_stems
+
+            stems = split_stems([f.path[3:-4] for f in files if f.path.startswith("VI/")])[split]
+            wanted = {f"{d}/{s}.jpg" for s in stems for d in ("VI", "IR")}
+            files = [f for f in files if f.path in wanted]
+        for f in files:
             out.setdefault(f.sha256, f"{name}/{f.path}")
     return out
 
@@ -85,8 +94,8 @@ def evaluation_hashes() -> dict[str, str]:
 def check_not_evaluation_data(files) -> None:
     """Raise :class:`DataError` if any of ``files`` is a file of an evaluation set.
 
-    Compares each file's sha256 with the Lytro, MFIFB, VIFB and MF-VOC
-    manifests, so renamed or copied evaluation images are caught too. The
+    Compares each file's sha256 with the Lytro, MFIFB, VIFB, MF-VOC and Harvard
+    manifests and RoadScene's test split, so renamed or copied evaluation images are caught too. The
     training builders call this on their image list
     (:meth:`~bench.datasets.focus_pairs.FocusPairSource.from_folder` and
     ``.natural`` for tlnet, ``training_images`` for cnn-patch; 300 BSDS

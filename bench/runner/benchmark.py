@@ -55,7 +55,7 @@ from bench.runner.tasks import (
     metric_specs,
     needs_device,
     plan_methods,
-    select_methods,
+    resolve_methods,
     select_metrics,
 )
 
@@ -214,7 +214,7 @@ def check_options(
         raise ParameterError("--isolate off runs every task in the main process: use --jobs 1")
     if metrics is not None and not (metrics.strip(", ") if isinstance(metrics, str) else metrics):
         raise ParameterError("--metrics is empty: name at least one metric (or leave it out "
-                             "for the paper's five)")
+                             "for the dataset task's default set)")
     for flag, path in (("--out", out), ("--cache-dir", cache_dir)):
         if path is not None and Path(path).exists() and not Path(path).is_dir():
             raise ParameterError(f"{flag} {path}: is a file, expected a directory")
@@ -246,11 +246,13 @@ def plan_run(
     convention: str, params: dict[str, dict[str, str]], device: str | None,
 ) -> RunPlan:
     """Resolve methods (``Params`` objects, the device once), metrics and tasks."""
-    method_names = select_methods(methods)
+    selection = resolve_methods(methods, ds.modalities)
+    method_names = list(selection.names)
     dev = resolve_device(device, needs_device(method_names))
     plans = tuple(plan_methods(method_names, params, dev))
     specs, no_convention = metric_specs(
-        select_metrics(metrics, has_ground_truth=ds.has_ground_truth), convention
+        select_metrics(metrics, has_ground_truth=ds.has_ground_truth, tasks=ds.modalities),
+        convention,
     )
     if not specs:
         raise ParameterError(f"--convention {convention!r}: none of the selected metrics has it "
@@ -262,17 +264,20 @@ def plan_run(
     skipped = 0
     for pair in ds:
         row = []
+        mixed = pair.meta.get("colour_space", "rgb") if pair.meta else "rgb"
         for p in plans:
-            if pair.modality not in p.modalities:
-                skipped += 1
+            if pair.modality not in p.modalities and p.name not in selection.explicit:
+                skipped += 1  # a group member not declared for this pair's task
                 continue
             pdict = p.param_dict
-            key = cache_key(p.name, p.version, pdict, hashes[pair.id], p.source)
-            row.append(Task(p.name, p.version, pair.id, key, tuple(sorted(pdict.items())), p.kind))
+            key = cache_key(p.name, p.version, pdict, hashes[pair.id], p.source, mixed)
+            row.append(Task(p.name, p.version, pair.id, key, tuple(sorted(pdict.items())), p.kind,
+                            mixed))
         if row:
             tasks[pair.id] = tuple(row)
     if skipped:
-        log.info("%d (method, pair) combinations skipped: modality not supported by the method", skipped)
+        log.info("%d (method, pair) combinations skipped: the pair's task is not declared by the "
+                 "method (name it, or use --methods 'all!', to run it anyway)", skipped)
     return RunPlan(ds, name, plans, tuple(specs), dev, hashes, tasks, skipped)
 
 
@@ -299,12 +304,16 @@ def run_benchmark(
     resume: bool = False,
     progress: bool = True,
     argv: list[str] | None = None,
+    count: int | None = None,
 ) -> RunSummary:
     """Fuse and score ``methods`` × pairs of ``dataset``; write the run directory; return counts.
 
-    ``dataset``: a registered name (``"lytro"``, ``"folder:PATH"``) or a :class:`Dataset`.
-    ``methods``: names / wildcards / ``all`` / ``classic`` / ``deep``. ``metrics``: names or
-    wildcards (default: the paper's five). ``params``: ``{"gff": {"r1": "30"}}``.
+    ``dataset``: a registered name (``"lytro"``, ``"folder:PATH"``) or a :class:`Dataset`;
+    ``count``: only its first ``count`` pairs.
+    ``methods``: names / wildcards / groups (:func:`~bench.runner.tasks.resolve_methods`:
+    ``all`` = the methods declared for the dataset's tasks, ``all!`` = every method).
+    ``metrics``: names, wildcards or sets (default: the dataset's task default,
+    :func:`~bench.runner.tasks.task_metrics`). ``params``: ``{"gff": {"r1": "30"}}``.
     ``plugins``: single-file method plugins (also loaded in workers). ``jobs`` / ``backend``
     (``process``, ``threading``, ``dask``) / ``scheduler`` / ``dask_processes``: parallelism.
     ``isolate``: run plugin code in worker processes (default) or, False, in this process
@@ -329,6 +338,8 @@ def run_benchmark(
             load_plugin_file(p)
     ds = load_dataset(dataset, data_dir) if isinstance(dataset, str) else dataset
     ds_name = dataset if isinstance(dataset, str) else ds.name
+    if count is not None:
+        ds = ds.head(count)
     if len(ds) == 0:
         raise ParameterError(f"dataset {ds_name!r} has no pairs")
     plan = plan_run(ds, ds_name, methods, metrics, convention, params or {}, device)
@@ -421,7 +432,10 @@ def _record(plan: RunPlan, cache: FusedCache, options: dict, resumed: bool) -> d
         "status": "running",
         "command": options["argv"] if options["argv"] is not None else sys.argv,
         "dataset": {"name": plan.name, "pairs": ds.ids(), "data_dir": str(data_dir) if data_dir else None,
-                    "has_ground_truth": ds.has_ground_truth, "modality": ds.modality},
+                    "has_ground_truth": ds.has_ground_truth, "modality": ds.modality,
+                    "tasks": list(ds.modalities),
+                    "mixed_colour": sorted({t.mixed_colour for ts in plan.tasks.values()
+                                            for t in ts})},
         "methods": {p.name: {"version": p.version, "kind": p.kind, "params": p.param_dict,
                              "source_sha256": p.source} for p in plan.methods},
         "metrics": {

@@ -287,7 +287,7 @@ def run_task(job: Job, task: Task, cache: FusedCache, sources) -> TaskResult:
             what = f"method {task.method!r} on pair {task.pair_id!r}"
             t0 = time.perf_counter()
             with deadline(job.soft_timeout, what):
-                out = method.fuse(a, b, params=task.make_params())
+                out = method.fuse(a, b, params=task.make_params(), mixed_colour=task.mixed_colour)
             res.fuse_seconds = time.perf_counter() - t0
             image = quantise(out.image, depth)
             dm = quantise_map(out.decision_map) if out.decision_map is not None else None

@@ -1,10 +1,30 @@
 """Choosing methods and metrics, and planning (method × pair) tasks with cache keys.
 
-Method selections accept names, wildcards and the groups ``all``,
-``classic`` and ``deep``, comma-separated::
+Method selections accept names, wildcards and groups, comma-separated::
 
     >>> select_methods("average,max*")
     ['average', 'max-abs']
+
+Groups: ``all`` (every method declared for the dataset's task(s), i.e. whose
+``modalities`` hold the task of some pair), ``all!`` (every registered method,
+whatever its tasks), ``classic`` / ``deep`` (by ``kind``) and the named groups
+the methods declare (``vifb-classic``, ``mfifb``, ``paper``:
+:data:`methods.base.GROUPS`); with the dataset's tasks given, a group keeps only
+methods declared for them. Names and wildcards are explicit: they run on every
+pair, with a warning when the method is not declared for the task::
+
+    >>> "tlnet" in select_methods("paper", tasks=["medical"])
+    False
+    >>> "tlnet" in select_methods("all!", tasks=["medical"])
+    True
+
+Metrics: without ``--metrics`` a run scores its dataset's task default
+(:data:`TASK_METRICS`: multi-focus = the paper's five, ir-visible = VIFB's 13,
+medical = :data:`MEDICAL_METRICS`); the sets are also names for ``--metrics``
+(``paper``, ``vifb``, ``medical``)::
+
+    >>> select_metrics("medical")
+    ['en', 'qmi', 'qabf', 'ssim', 'vifp', 'qcb', 'sd']
 
 A task's cache key is the SHA-256 of a canonical JSON of
 ``{format, method, version, params, source, pair content hash}`` where
@@ -34,47 +54,131 @@ from typing import Any
 
 from bench.errors import ParameterError
 
-GROUPS = ("all", "classic", "deep")
+GROUPS = ("all", "all!", "classic", "deep", "vifb-classic", "mfifb", "paper")
 EXECUTION_PARAMS = frozenset({"device"})  # not part of the cache key
 CACHE_FORMAT = "2"  # 2: plugin source digest, pair GT/mask content, checksummed entries
 
+#: VIFB's 13 metrics in the order of its average table (Zhang et al. 2020).
+VIFB_METRICS = ("qag", "ce", "ei", "en", "qmi", "psnr", "qabf", "qcb", "qcv", "rmse", "qsf",
+                "ssim", "sd")
+#: Medical fusion's usual no-reference set (entropy, mutual information, Q^AB/F, SSIM, VIF,
+#: Chen-Blum, standard deviation), as reported across the PET/SPECT/CT + MRI literature.
+MEDICAL_METRICS = ("en", "qmi", "qabf", "ssim", "vifp", "qcb", "sd")
+#: Named metric sets accepted by ``--metrics``.
+METRIC_SETS = {"paper": None, "vifb": VIFB_METRICS, "medical": MEDICAL_METRICS}  # paper: PAPER_FIVE
+#: The default metrics of each task (``--metrics`` not given).
+TASK_METRICS = {"multi-focus": "paper", "ir-visible": "vifb", "medical": "medical"}
 
-def select_methods(spec: str | list[str]) -> list[str]:
-    """Method names for a selection of names / wildcards / ``all`` / ``classic`` / ``deep``."""
+
+@dataclass(frozen=True)
+class MethodSelection:
+    """Selected method names, and those the user named (or matched by a wildcard): these run
+    on every pair; group members only on pairs of a task they declare."""
+
+    names: tuple[str, ...]
+    explicit: frozenset[str] = frozenset()
+
+
+def _tasks(tasks) -> tuple[str, ...] | None:
+    from bench.datasets.base import canonical_task
+
+    if tasks is None:
+        return None
+    return tuple(dict.fromkeys(canonical_task(t) for t in ([tasks] if isinstance(tasks, str)
+                                                           else tasks)))
+
+
+def resolve_methods(spec: str | list[str], tasks=None) -> MethodSelection:
+    """:class:`MethodSelection` for ``spec`` on a dataset of ``tasks`` (None: any task)."""
     import methods
+    from methods.base import GROUPS as METHOD_GROUPS
+
+    tasks = _tasks(tasks)
+
+    def declared(name: str) -> bool:
+        return tasks is None or any(t in methods.METHODS.get(name).modalities for t in tasks)
 
     parts = spec.split(",") if isinstance(spec, str) else list(spec)
     out: list[str] = []
+    explicit: set[str] = set()
     for part in (p.strip().lower() for p in parts):
         if not part:
             continue
-        if part == "all":
+        if part == "all!":
             hits = methods.list_methods("*")
-        elif part in ("classic", "deep"):
-            hits = methods.list_methods("*", kind=part)
+        elif part == "all" or part in METHOD_GROUPS:
+            hits = methods.list_methods("*", group=None if part == "all" else part)
+            hits = [h for h in hits if declared(h)]
         else:
             hits = methods.METHODS.names(part, strict=True)
+            explicit.update(hits)
         out.extend(h for h in hits if h not in out)
     if not out:
-        raise ParameterError(f"--methods {spec!r} selects no method (known: {', '.join(methods.METHODS)})")
-    return out
+        where = f" for task(s) {', '.join(tasks)}" if tasks else ""
+        raise ParameterError(
+            f"--methods {spec!r} selects no method{where} (known: {', '.join(methods.METHODS)}; "
+            "'all!' selects every method whatever its tasks)"
+        )
+    undeclared = [n for n in out if n in explicit and not declared(n)]
+    if undeclared:
+        warnings.warn(
+            f"method(s) {', '.join(undeclared)} not declared for task(s) {', '.join(tasks or ())}: "
+            "run anyway because named",
+            stacklevel=2,
+        )
+    return MethodSelection(tuple(out), frozenset(explicit))
 
 
-def select_metrics(spec: str | list[str] | None, *, has_ground_truth: bool = False) -> list[str]:
-    """Metric names; ``None`` means the paper's five (those registered, with a warning for the
-    rest), plus ``metrics.GROUND_TRUTH_DEFAULT`` when the dataset has ground truth."""
+def select_methods(spec: str | list[str], tasks=None) -> list[str]:
+    """Method names for a selection of names / wildcards / groups (module docstring) on a
+    dataset of ``tasks`` (modalities; None: any task)."""
+    return list(resolve_methods(spec, tasks).names)
+
+
+def task_metrics(tasks) -> tuple[str, ...]:
+    """The default metrics of a dataset of ``tasks``: each task's set, in order, no repeats.
+
+    >>> task_metrics(["ir-vis"])[:3]
+    ('qag', 'ce', 'ei')
+    """
+    import metrics
+
+    out: list[str] = []
+    for t in _tasks(tasks) or ("multi-focus",):
+        wanted = METRIC_SETS[TASK_METRICS[t]] or metrics.PAPER_FIVE
+        out.extend(m for m in wanted if m not in out)
+    return tuple(out)
+
+
+def select_metrics(
+    spec: str | list[str] | None, *, has_ground_truth: bool = False, tasks=None
+) -> list[str]:
+    """Metric names; ``None`` means the default of the dataset's ``tasks`` (:func:`task_metrics`;
+    the paper's five when no task is given), those registered with a warning for the rest,
+    plus ``metrics.GROUND_TRUTH_DEFAULT`` when the dataset has ground truth. The names
+    ``paper``, ``vifb`` and ``medical`` in ``spec`` expand to those sets."""
     import metrics
 
     if not spec:
-        wanted = metrics.PAPER_FIVE + (metrics.GROUND_TRUTH_DEFAULT if has_ground_truth else ())
+        wanted = task_metrics(tasks) + (metrics.GROUND_TRUTH_DEFAULT if has_ground_truth else ())
         present = [m for m in wanted if m in metrics.METRICS]
         missing = [m for m in wanted if m not in metrics.METRICS]
         if missing:
             warnings.warn(f"default metrics not available yet: {', '.join(missing)}", stacklevel=2)
         if not present:
-            raise ParameterError("none of the paper's five metrics is registered; pass --metrics")
+            raise ParameterError("none of the default metrics is registered; pass --metrics")
         return present
-    return metrics.METRICS.names(spec, strict=True)
+    parts = spec.split(",") if isinstance(spec, str) else list(spec)
+    out: list[str] = []
+    for part in (p.strip() for p in parts):
+        if not part:
+            continue
+        if part.lower() in METRIC_SETS:
+            hits = list(METRIC_SETS[part.lower()] or metrics.PAPER_FIVE)
+        else:
+            hits = metrics.METRICS.names(part, strict=True)
+        out.extend(h for h in hits if h not in out)
+    return out
 
 
 def _canonical(obj: Any) -> str:
@@ -82,14 +186,18 @@ def _canonical(obj: Any) -> str:
 
 
 def cache_key(
-    method: str, version: str, params: dict[str, Any], pair_hash: str, source: str | None = None
+    method: str, version: str, params: dict[str, Any], pair_hash: str, source: str | None = None,
+    mixed_colour: str = "rgb",
 ) -> str:
     """Key of one fused image: method + version + parameters (minus ``device``) + plugin
-    source digest + pair content hash."""
+    source digest + pair content hash (+ the mixed-colour policy when it is not the
+    default ``rgb``, so the keys of every other run are unchanged)."""
     kept = {k: v for k, v in params.items() if k not in EXECUTION_PARAMS}
-    blob = _canonical({"format": CACHE_FORMAT, "method": method, "version": str(version),
-                       "params": kept, "source": source, "pair": pair_hash})
-    return hashlib.sha256(blob.encode()).hexdigest()
+    key = {"format": CACHE_FORMAT, "method": method, "version": str(version),
+           "params": kept, "source": source, "pair": pair_hash}
+    if mixed_colour != "rgb":
+        key["mixed_colour"] = mixed_colour
+    return hashlib.sha256(_canonical(key).encode()).hexdigest()
 
 
 def score_key(metric: str, convention: str, version: str) -> str:
@@ -195,6 +303,7 @@ class Task:
     key: str
     params: tuple[tuple[str, Any], ...] = ()
     kind: str = "classic"
+    mixed_colour: str = "rgb"  # FusionMethod.fuse's policy for a grey + colour pair
 
     def make_params(self):
         """The method's Params object (the registered class, no string conversion)."""

@@ -151,6 +151,8 @@ class CNNPatch(FusionMethod):
     version = "2"  # 2: default weights = the authors' cnnmodel.mat (was: trained here)
     kind = "deep"
     modalities = ("multi-focus",)
+    groups = ("mfifb",)
+    published_names = {"mfifb": "CNN"}
     colour = "gray-weights"
     citation = (
         "Y. Liu, X. Chen, H. Peng, Z. Wang, Multi-focus image fusion with a deep convolutional "

@@ -149,11 +149,14 @@ class _NSCTSRParams:
     dictionary: str = ""
 
 
-def _define(transform: str, sr: bool, aliases: tuple[str, ...] = ()) -> type[FusionMethod]:
+def _define(transform: str, sr: bool, aliases: tuple[str, ...] = (), **declared) -> type[FusionMethod]:
+    """The registered class of one transform × low-pass rule; ``declared``: further class
+    attributes (``groups``, ``published_names``)."""
     name = f"{transform}-{'sr' if sr else 'mst'}"
     body = {"name": name, "transform": transform, "sr": sr, "aliases": aliases,
             "__doc__": f"``{name}``: {TRANSFORMS[transform][1]}, "
                        f"{'sparse-representation' if sr else 'averaged'} low-pass (module docstring)."}
+    body.update(declared)
     if transform == "nsct":
         body["Params"] = _NSCTSRParams if sr else _NSCTParams
         if sr:  # NSCT's low-pass band is full size: code every 8th patch in the contract checks
@@ -166,12 +169,15 @@ def _define(transform: str, sr: bool, aliases: tuple[str, ...] = ()) -> type[Fus
 
 
 LP_MST = _define("lp", False)
-LP_SR = _define("lp", True, aliases=("mstsr",))
+LP_SR = _define("lp", True, aliases=("mstsr",), groups=("vifb-classic", "mfifb", "paper"),
+                published_names={"vifb": "LP_SR", "mfifb": "MST_SR", "paper": "MSTSR"})
 RP_MST = _define("rp", False)
-RP_SR = _define("rp", True)
+RP_SR = _define("rp", True, groups=("vifb-classic", "mfifb"),
+                published_names={"vifb": "RP_SR", "mfifb": "RP_SR"})
 DWT_MST = _define("dwt", False)
 DWT_SR = _define("dwt", True)
 DTCWT_MST = _define("dtcwt", False)
 DTCWT_SR = _define("dtcwt", True)
 NSCT_MST = _define("nsct", False)
-NSCT_SR = _define("nsct", True)
+NSCT_SR = _define("nsct", True, groups=("vifb-classic", "mfifb"),
+                  published_names={"vifb": "NSCT_SR", "mfifb": "NSCT_SR"})

@@ -125,6 +125,8 @@ class TLNetFusion(FusionMethod):
     version = f"1+{DEFAULT_CHECKPOINT}"
     kind = "deep"
     modalities = ("multi-focus",)
+    groups = ("paper",)
+    published_names = {"paper": "Proposed method"}
     colour = "gray-weights"
     citation = (
         "Lv & Cai, transfer-learning (VGG-19) decision-map network for colour multi-focus fusion; "

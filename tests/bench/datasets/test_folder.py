@@ -91,3 +91,15 @@ def test_folder_pairs_read_lytro_copy(shared_datasets, tmp_path):
     ds = load_dataset(f"folder:{tmp_path}")
     ref = load_dataset("lytro", data_dir=shared_datasets)["lytro-04"]
     assert np.array_equal(ds["lytro-04"].a, ref.a)
+
+
+def test_task_alias_and_colour_space_options(tmp_path, rng):
+    write_image(tmp_path / "VI" / "x1.png", _img(rng))
+    write_image(tmp_path / "IR" / "x1.png", _img(rng, (24, 32)))
+    ds = load_dataset(f"folder:{tmp_path}?modality=ir-vis&colour_space=ycbcr")
+    assert ds.modality == "ir-visible" and ds[0].meta["colour_space"] == "ycbcr"
+    assert "colour_space" not in load_dataset(f"folder:{tmp_path}")[0].meta
+    with pytest.raises(DataError, match="colour_space must be rgb or ycbcr"):
+        load_dataset(f"folder:{tmp_path}", colour_space="ihs")
+    with pytest.raises(DataError, match="modality must be one of"):
+        load_dataset(f"folder:{tmp_path}", modality="thermal")
