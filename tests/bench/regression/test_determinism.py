@@ -1,6 +1,6 @@
 """Deterministic runs: the same code and data give the same scores.
 
-Every registered method (classic and deep) runs twice on a tiny synthetic
+Every registered method (classic and deep, whatever its task) runs twice on a tiny synthetic
 dataset, in separate processes with separate caches (so both really fuse),
 once with two worker processes and two torch threads, once sequentially with one
 thread each. Classic methods must give bit-identical fused images and scores;
@@ -21,13 +21,18 @@ import pytest
 import methods
 
 DATASET = "synthetic:count=2,size=48"
+# every method, whatever its task ("all!"); the ImageNet-feature methods on their seeded
+# fabricated weights (the real ones are not available here)
+IMAGENET = [arg for name in methods.list_methods("*")
+            if getattr(methods.METHODS.get(name), "validation_note", "")
+            for arg in ("--param", f"{name}:imagenet_weights=random")]
 
 
 def _run(tmp_path, tag, jobs, threads):
     out = tmp_path / f"run-{tag}"
     env = dict(os.environ, MPLBACKEND="Agg", OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
     res = subprocess.run(
-        [sys.executable, "-m", "bench", "run", "--methods", "all", "--dataset", DATASET,
+        [sys.executable, "-m", "bench", "run", "--methods", "all!", "--dataset", DATASET, *IMAGENET,
          "--out", str(out), "--cache-dir", str(tmp_path / f"cache-{tag}"), "--jobs", str(jobs),
          "--device", "cpu", "--no-report", "--no-progress"],
         capture_output=True, text=True, env=env, cwd=tmp_path,
