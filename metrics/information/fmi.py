@@ -78,15 +78,21 @@ def _entropy_cols(p: np.ndarray) -> np.ndarray:
 class _WindowPdf:
     """Per-window pdf, cdf, entropy, index sd and Σp of raw features (l, n).
 
-    ``log2`` is log2 p (0 where p = 0) with ``l`` zero rows below (reads past the
-    last index, see :func:`_fréchet_cells`); ``cdf`` likewise runs on as 1's.
+    ``padded_pdf`` and ``log2`` (log2 p, 0 where p = 0) have ``l`` zero rows
+    below, ``padded_cdf`` (rows 1..l of the cdf) ``l`` copies of its last row:
+    :func:`_fréchet_cells` may read past the last index.
     """
 
     def __init__(self, x: np.ndarray):
         l, n = x.shape
         self.raw = x
-        self.pdf = pdf = _window_pdf(x)
-        self.cdf0 = np.concatenate([np.zeros((1, n)), np.cumsum(pdf, axis=0)], axis=0)
+        self.padded_pdf = np.zeros((2 * l, n))
+        self.pdf = pdf = self.padded_pdf[:l]
+        pdf[...] = _window_pdf(x)
+        self.cdf0 = np.empty((l + 1, n))
+        self.cdf0[0] = 0.0
+        np.cumsum(pdf, axis=0, out=self.cdf0[1:])
+        self.padded_cdf = _padded_cdf(self.cdf0, l)
         self.centred = pdf - pdf.mean(axis=0)
         idx = np.arange(1, l + 1, dtype=np.float64)
         self.sd = np.sqrt(np.abs(idx**2 @ pdf - (idx @ pdf) ** 2))
@@ -94,12 +100,14 @@ class _WindowPdf:
         np.log2(pdf, out=self.log2[:l], where=pdf != 0)
         self.entropy = -np.einsum("ij,ij->j", pdf, self.log2[:l])
         self.total = pdf.sum(axis=0)
-        self.padded_pdf = np.concatenate([pdf, np.zeros((l, n))], axis=0)
 
 
 def _padded_cdf(cdf0: np.ndarray, l: int) -> np.ndarray:
     """cdf rows 1..l followed by l copies of row l (a merge past the end adds no mass)."""
-    return np.concatenate([cdf0[1:], np.repeat(cdf0[-1:], l, axis=0)], axis=0)
+    out = np.empty((2 * l, cdf0.shape[1]))
+    out[:l] = cdf0[1:]
+    out[l:] = cdf0[-1]
+    return out
 
 
 def _fréchet_cells(pf_cdf: np.ndarray, px_cdf: np.ndarray):
@@ -108,8 +116,10 @@ def _fréchet_cells(pf_cdf: np.ndarray, px_cdf: np.ndarray):
     The upper Fréchet bound C = min(P_F,i, P_X,j) puts mass only on the staircase
     met when merging the two cdfs, so Δ²C over all l×l cells (zero elsewhere)
     reduces to a merge of 2l−1 steps. ``*_cdf``: (2l, n) padded cdfs
-    (:func:`_padded_cdf`). Returns (i, j, mass), each (2l−1, n), 0-based rows;
-    steps after one cdf is exhausted carry 0 mass (their rows may run past l−1).
+    (:func:`_padded_cdf`). Returns, each (2l−1, n): the cells' flat indices
+    row·n + window into (2l, n) arrays, l − row (as floats, 0-based rows) for F and
+    X, and the mass; steps after one cdf is exhausted carry 0 mass (their rows may
+    run past l−1).
     """
     l2, n = pf_cdf.shape
     steps = l2 - 1
@@ -117,24 +127,26 @@ def _fréchet_cells(pf_cdf: np.ndarray, px_cdf: np.ndarray):
     fi = np.arange(n)  # flat indices row·n + window
     xj = np.arange(n)
     prev = np.zeros(n)
-    rows_i = np.empty((steps, n), dtype=np.intp)
-    rows_j = np.empty((steps, n), dtype=np.intp)
+    flat_i = np.empty((steps, n), dtype=np.intp)
+    flat_j = np.empty((steps, n), dtype=np.intp)
+    weight_i = np.empty((steps, n))  # l − i (1-based: cells at or above row i)
+    weight_j = np.empty((steps, n))
     mass = np.empty((steps, n))
-    ri = np.zeros(n, dtype=np.intp)
-    rj = np.zeros(n, dtype=np.intp)
+    wi = np.full(n, float(l2 // 2))
+    wj = np.full(n, float(l2 // 2))
     for s in range(steps):
         a = pf.take(fi)
         b = px.take(xj)
         hi = np.minimum(a, b)
         np.subtract(hi, prev, out=mass[s])
-        rows_i[s], rows_j[s] = ri, rj
+        flat_i[s], flat_j[s], weight_i[s], weight_j[s] = fi, xj, wi, wj
         prev = hi
         step_i, step_j = a <= b, b <= a
-        ri += step_i
-        rj += step_j
+        wi -= step_i
+        wj -= step_j
         fi += step_i * n
         xj += step_j * n
-    return rows_i, rows_j, mass
+    return flat_i, flat_j, weight_i, weight_j, mass
 
 
 def _pair_fmi(x: _WindowPdf, f: _WindowPdf) -> np.ndarray:
@@ -154,17 +166,19 @@ def _pair_fmi(x: _WindowPdf, f: _WindowPdf) -> np.ndarray:
     den = np.sqrt(np.einsum("ij,ij->j", x.centred, x.centred) * np.einsum("ij,ij->j", f.centred, f.centred))
     c = np.divide(num, den, out=np.zeros_like(num), where=num != 0)
     neg = c < 0
-    x_cdf = x.cdf0
+    x_cdf = x.padded_cdf
     if neg.any():  # lower bound: the upper bound with X's index reversed, P_X'(j) = 1 − P_X(l − j)
-        x_cdf = np.where(neg, 1.0 - x_cdf[::-1], x_cdf)
-    ri, rj, mass = _fréchet_cells(_padded_cdf(f.cdf0, l), _padded_cdf(x_cdf, l))
-    if neg.any():
-        rj = np.where(neg & (rj < l), l - 1 - rj, rj)  # back to X's own index
+        x_cdf = np.where(neg, _padded_cdf(1.0 - x.cdf0[::-1], l), x_cdf)
+    ci, cj, wi, wj, mass = _fréchet_cells(f.padded_cdf, x_cdf)
+    if neg.any():  # back to X's own index j ↦ l − 1 − j (0-based) on the cells inside the square
+        inside = neg & (cj < l * n)
+        cols = np.arange(n)
+        cj = np.where(inside, (l - 1) * n + 2 * cols - cj, cj)
+        wj = np.where(inside, (l + 1) - wj, wj)
     # Σ_{i,j} C_ij = Σ_cells mass·(l − i)(l − j) (0-based): C_ij counts the mass at or below (i, j)
-    cop_sum = np.einsum("ij,ij->j", mass, (l - ri) * (l - rj))
-    cov = cop_sum - f.cdf0[1:].sum(axis=0) * x.cdf0[1:].sum(axis=0)
-    cols = np.arange(n)
-    ci, cj = ri * n + cols, rj * n + cols
+    wi *= wj
+    wi *= mass
+    cov = wi.sum(axis=0) - f.cdf0[1:].sum(axis=0) * x.cdf0[1:].sum(axis=0)
     sds = x.sd * f.sd
     ok = (c != 0) & (sds > 0)
     phi = np.zeros_like(c)
