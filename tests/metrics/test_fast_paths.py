@@ -124,8 +124,13 @@ def _oracle_fmi(a, b, f):
         out = np.divide(2.0 * mi, hx + hf, out=np.zeros_like(mi), where=mi != 0)
         return np.where(np.all(xr == fr, axis=0), 1.0, out)
 
-    sa, sb, sf = (stats(windows(x)) for x in (a, b, f))
-    return float(np.mean((pair(sa, sf) + pair(sb, sf)) / 2))
+    wa, wb, wf = (np.ascontiguousarray(windows(x)) for x in (a, b, f))
+    total, n = 0.0, wa.shape[1]
+    for s in range(0, n, 4096):  # batches of 4096 windows, as the previous code
+        sl = (slice(None), slice(s, s + 4096))
+        sf = stats(wf[sl])
+        total += float(np.sum(pair(stats(wa[sl]), sf) + pair(stats(wb[sl]), sf)))
+    return total / (2.0 * n)
 
 
 # -- real images ---------------------------------------------------------------------------------
