@@ -158,8 +158,8 @@ def _pair_fmi(x: _WindowPdf, f: _WindowPdf) -> np.ndarray:
     so its entropy is that of the scaled product, (1 − φ)(S_F S_X log2|1 − φ| −
     S_X H_F − S_F H_X) in closed form (S = Σ p ≈ 1), corrected on those cells:
     l² logarithms per window become 2l−1. Equal to the cell-by-cell evaluation up
-    to rounding (≈ 1e-15; tests/metrics/information/test_fmi.py keeps that form as
-    the oracle).
+    to rounding (≈ 1e-15; tests/metrics/test_fast_paths.py keeps the previous
+    cell-by-cell code as the oracle, test_fmi.py a window-by-window one).
     """
     l, n = x.pdf.shape
     num = np.einsum("ij,ij->j", x.centred, f.centred)
