@@ -5,6 +5,7 @@ Usage::
     python benchmarks/bench_metrics.py [--metrics 'q*'] [--repeat 3]      # every metric, 520² RGB
     python benchmarks/bench_metrics.py --compare [--sizes 256,520,1024,2048] [--repeat 5]
     python benchmarks/bench_metrics.py --pair-job [--repeat 5]
+    python benchmarks/bench_metrics.py --fast-paths [--repeat 5]
 
 Default mode: one row per metric and convention, best-of-``repeat`` CPU time
 in ms on a 520×520 RGB triple (Lytro pair 01 and their mean).
@@ -22,6 +23,12 @@ relative difference between the two implementations' values.
 pair (the five indices), per method as the runner did before (each
 ``metrics.compute`` on its own) vs in one job (one feature session for the
 pair, as the runner now does); prints both medians and the ratio.
+
+``--fast-paths``: ``qp`` and ``fmi`` (``default``, 520² RGB) against the
+implementations they replaced (kept as the oracles of
+``tests/metrics/test_fast_paths.py``), interleaved, median of ``repeat``; prints
+both times, the ratio, the values' relative difference and the idle time the
+ratio implies from the issue's idle figures (qp 0.98 s, fmi 0.89 s before).
 
 ``--malloc default`` leaves glibc's allocator as it is instead of tuning it as
 the runner's workers do (:func:`bench.runner.execute.tune_allocator`).
@@ -237,6 +244,45 @@ def pair_job(data_dir: str, repeat: int, pair: int = 1) -> dict:
     return {"methods": len(fused), "per_method_ms": sep * 1e3, "one_job_ms": job * 1e3, "ratio": sep / job}
 
 
+IDLE_BEFORE_S = {"qp": 0.98, "fmi": 0.89}  # issue 18, idle machine, 520² RGB (default)
+
+
+def fast_paths(data_dir: str, repeat: int) -> list[dict]:
+    """qp and fmi now vs the previous code (the test oracles), interleaved, CPU ms."""
+    import importlib.util
+
+    import metrics
+    from metrics.channels import to_luma
+
+    path = Path(__file__).resolve().parents[1] / "tests" / "metrics" / "test_fast_paths.py"
+    spec = importlib.util.spec_from_file_location("_fast_path_oracles", path)
+    oracles = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(oracles)
+    a, b = _lytro(data_dir)
+    f = (a + b) / 2
+    la, lb, lf = to_luma(a, b, f)
+    before = {"qp": lambda: oracles._oracle_qp(la, lb, lf, False),
+              "fmi": lambda: oracles._oracle_fmi(la, lb, lf)}
+    rows = []
+    for name, old in before.items():
+        def new(name=name):
+            return metrics.compute(name, a, b, f)
+
+        t_old, t_new = [], []
+        for _ in range(repeat):  # interleaved
+            t_old.append(_cpu(old))
+            t_new.append(_cpu(new))
+        mo, mn = float(np.median(t_old)), float(np.median(t_new))
+        v_old, v_new = old(), new()
+        rows.append({
+            "metric": name, "before_ms": f"{mo * 1e3:.0f}", "now_ms": f"{mn * 1e3:.0f}",
+            "ratio": f"{mo / mn:.2f}", "rel_diff": f"{abs(v_new - v_old) / abs(v_old):.1e}",
+            "idle_before_s": f"{IDLE_BEFORE_S[name]:.2f}",
+            "idle_now_s (estimated)": f"{IDLE_BEFORE_S[name] * mn / mo:.2f}",
+        })
+    return rows
+
+
 def every_metric(data_dir: str, pattern: str, repeat: int) -> tuple[list[dict], dict]:
     import metrics
 
@@ -273,6 +319,7 @@ def main(argv=None) -> int:
     p.add_argument("--compare", action="store_true", help="the five indices vs plain numpy float64")
     p.add_argument("--sizes", default="256,520,1024,2048")
     p.add_argument("--pair-job", action="store_true", help="a pair's methods scored in one job vs per method")
+    p.add_argument("--fast-paths", action="store_true", help="qp and fmi vs the code they replaced")
     p.add_argument("--malloc", choices=("tuned", "default"), default="tuned",
                    help="tuned: glibc thresholds as the runner's workers set them (default)")
     args = p.parse_args(argv)
@@ -288,6 +335,13 @@ def main(argv=None) -> int:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     note = (f"{args.threads} thread(s); malloc {args.malloc}; {os.cpu_count()} CPUs, "
             f"load average {load:.1f} at start")
+    if args.fast_paths:
+        repeat = max(5, args.repeat or 5)
+        rows = fast_paths(args.data_dir, repeat)
+        print(f"qp, fmi (default) at 520² RGB (lytro-01 A, B, mean), now vs before; median of {repeat} "
+              f"interleaved; CPU ms; {note}")
+        print(tabulate(rows, headers="keys", disable_numparse=True, tablefmt="github"))
+        return 0
     if args.compare or args.pair_job:
         repeat = max(5, args.repeat or 5)
         if args.compare:

@@ -58,6 +58,11 @@ from bench.matlab import gaussian_taps, imfilter_separable
 from metrics.base import Convention, register_metric
 from metrics.features import memo
 
+try:  # ducc0 (pocketfft's successor, same author): the inverse FFTs in ~0.6× scipy's time
+    from ducc0 import fft as _ducc_fft
+except ImportError:  # pragma: no cover - scipy's pocketfft gives the same values to ~1e-16
+    _ducc_fft = None
+
 FEATURE_THRESHOLD = 0.1
 _EPSILON = 1e-4  # Kovesi's division guard
 _FLAT_PRODUCT = 1e-12  # σ_X² σ_F² at or below this: correlation undefined, taken as 0
@@ -168,53 +173,95 @@ def phase_congruency(
         raise ValueError(f"phase congruency needs a single-channel image, got shape {img.shape}")
     rows, cols = img.shape
     bank = log_gabor_bank(rows, cols)
+    ns = bank.nscale
     image_fft = sfft.fft2(img, workers=1)
     total_energy = np.zeros((rows, cols))
     total_sum_an = np.zeros((rows, cols))
     covx2 = np.zeros((rows, cols))
     covy2 = np.zeros((rows, cols))
     covxy = np.zeros((rows, cols))
+    # buffers reused by every orientation (the operations are those of the formulas, in place)
+    eo = np.empty((ns, rows, cols), dtype=np.complex128)
+    an = np.empty((ns, rows, cols))
+    filt = np.empty((ns, rows, cols))
+    sum_an, max_an, energy = (np.empty((rows, cols)) for _ in range(3))
+    t1, t2 = np.empty((rows, cols)), np.empty((rows, cols))
+    sum_eo = np.empty((rows, cols), dtype=np.complex128)
     for o in range(bank.norient):
-        eo = sfft.ifft2(
-            image_fft[None] * (bank.radial * bank.spread[o]),
-            axes=(-2, -1),
-            workers=1,
-            overwrite_x=True,
-        )  # (scale, H, W): even (real) and odd (imaginary) responses
-        an = np.abs(eo)
-        sum_an = an.sum(axis=0)
-        sum_eo = eo.sum(axis=0)
-        mean_dir = sum_eo / (np.abs(sum_eo) + _EPSILON)  # weighted mean phase vector (ē + iō)
+        np.multiply(bank.radial, bank.spread[o], out=filt)
+        np.multiply(image_fft[None], filt, out=eo)
+        _ifft2_stack(eo)  # (scale, H, W): even (real) and odd (imaginary) responses
+        np.abs(eo, out=an)
+        np.sum(an, axis=0, out=sum_an)
+        np.max(an, axis=0, out=max_an)
+        np.multiply(an[0], an[0], out=t1)
+        mean_e2n = -_median(t1) / np.log(0.5)
+        np.sum(eo, axis=0, out=sum_eo)
+        np.abs(sum_eo, out=t1)
+        t1 += _EPSILON
+        sum_eo /= t1  # weighted mean phase vector (ē + iō)
+        np.conjugate(sum_eo, out=sum_eo)
         # eo·conj(mean): real = e·ē + o·ō (dot), imaginary = o·ē − e·ō (cross)
-        proj = eo * np.conj(mean_dir)
-        energy = proj.real.sum(axis=0) - np.abs(proj.imag).sum(axis=0)
-        del proj
+        eo *= sum_eo
+        np.sum(eo.real, axis=0, out=energy)
+        np.abs(eo.imag, out=an)
+        energy -= np.sum(an, axis=0, out=t1)
 
-        mean_e2n = -np.median(an[0] ** 2) / np.log(0.5)
         noise_power = mean_e2n / bank.em_n[o]
         noise_energy2 = 2 * noise_power * bank.sum_an2[o] + 4 * noise_power * bank.sum_aiaj[o]
         tau = np.sqrt(noise_energy2 / 2)
         threshold = (tau * np.sqrt(np.pi / 2) + k * np.sqrt((2 - np.pi / 2) * tau**2)) / 1.7
-        energy = np.maximum(energy - threshold, 0.0)
+        energy -= threshold
+        np.maximum(energy, 0.0, out=energy)
 
-        width = sum_an / (an.max(axis=0) + _EPSILON) / bank.nscale
-        weight = 1.0 / (1.0 + np.exp((cutoff - width) * g))
-        weighted = weight * energy
+        # width = sum_an / (max_an + ε) / nscale; weight = 1 / (1 + exp((cutoff − width)·g))
+        max_an += _EPSILON
+        np.divide(sum_an, max_an, out=t1)
+        t1 /= ns
+        np.subtract(cutoff, t1, out=t1)
+        t1 *= g
+        np.exp(t1, out=t1)
+        t1 += 1.0
+        np.divide(1.0, t1, out=t1)
+        t1 *= energy  # weighted energy
         total_sum_an += sum_an
-        total_energy += weighted
+        total_energy += t1
         with np.errstate(divide="ignore", invalid="ignore"):
-            pc_o = np.where(sum_an > 0, weighted / sum_an, 0.0)
+            np.divide(t1, sum_an, out=t1)
+        t1[~(sum_an > 0)] = 0.0  # pc_o
         angl = o * np.pi / bank.norient
-        covx, covy = pc_o * np.cos(angl), pc_o * np.sin(angl)
-        covx2 += covx**2
-        covy2 += covy**2
-        covxy += covx * covy
+        np.multiply(t1, np.cos(angl), out=t2)  # covx
+        np.multiply(t1, np.sin(angl), out=t1)  # covy
+        np.multiply(t2, t1, out=energy)
+        covxy += energy
+        t2 *= t2
+        covx2 += t2
+        t1 *= t1
+        covy2 += t1
     pc = total_energy / (total_sum_an + _EPSILON)
     covx2 /= bank.norient / 2
     covy2 /= bank.norient / 2
     covxy /= bank.norient
     denom = np.sqrt(covxy**2 + (covx2 - covy2) ** 2) + _EPSILON
     return pc, (covy2 + covx2 + denom) / 2, (covy2 + covx2 - denom) / 2
+
+
+def _median(x: np.ndarray) -> float:
+    """``np.median(x)`` (the two middle order statistics averaged), partitioning ``x`` in place."""
+    flat = x.reshape(-1)
+    h = flat.size // 2
+    flat.partition(h)
+    if flat.size % 2:
+        return float(flat[h])
+    return float(np.mean([flat[:h].max(), flat[h]]))
+
+
+def _ifft2_stack(x: np.ndarray) -> np.ndarray:
+    """In-place inverse 2-D FFT over the last two axes (normalised by 1/(H·W))."""
+    if _ducc_fft is not None:
+        return _ducc_fft.c2c(x, axes=(1, 2), forward=False, inorm=2, nthreads=1, out=x)
+    x[...] = sfft.ifft2(x, axes=(-2, -1), workers=1, overwrite_x=True)
+    return x
 
 
 _WINDOW = gaussian_taps(11, 1.5)
