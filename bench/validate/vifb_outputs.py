@@ -15,10 +15,10 @@ output.
 
 Colour. VIFB's wrappers (``methods/<NAME>/run_<NAME>.m``) fuse each visible channel
 with the infrared image for ADF, CBF, FPDE, TIF, LP_SR, RP_SR, NSCT_SR and MSVD (the
-methods here declare ``colour="per-channel"`` and do the same); GFF fuses the colour
-image natively after re-saving both sources as JPEG (quality 75) and reading them back,
-which :data:`INPUTS` reproduces; MGFF guides its filters by the colour images (our
-``mgff`` is per-channel). Rows of methods not registered (yet) are listed with the
+methods here declare ``colour="per-channel"`` and do the same; MGFF's
+``guidedfilter_color`` is per-channel too); GFF fuses the colour image natively after
+re-saving both sources as JPEG (quality 75) and reading them back, which :func:`prepare`
+reproduces (with the wrapper's mishandling of grey infrared files). Rows of methods not registered (yet) are listed with the
 verdict ``not registered``; they do not fail the target.
 
 Verdict per method: PASS when the median ``psnr`` is ≥ 35 dB or |dq| ≤ 0.03 on at least
@@ -57,15 +57,14 @@ ROWS: dict[str, tuple[str, dict]] = {
     "tif": ("TIF", {}),
     "vsmwls": ("VSMWLS", {}),
     "lp-sr": ("LP_SR", {}),
-    "nsct-sr": ("NSCT_SR", {}),
+    "nsct-sr": ("NSCT_SR", {"directions": "2"}),  # run_NSCT_SR.m: nsct_sr_fuse(..., [2], ...)
     "rp-sr": ("RP_SR", {}),
     "msvd": ("MSVD", {}),
     "gff": ("GFF", {}),
     "mgff": ("MGFF", {}),
 }
-#: How VIFB's wrapper prepared the sources, where it did more than read them:
-#: ``"jpeg75"`` = written with ``imwrite`` (JPEG quality 75) and read back (run_GFF.m).
-INPUTS: dict[str, str] = {"gff": "jpeg75"}
+#: How VIFB's wrapper prepared the sources, where it did more than read them (:func:`prepare`).
+INPUTS: dict[str, str] = {"gff": "gff-wrapper"}
 QUICK_PAIRS = ["manWalking", "walking"]
 PSNR_MIN = 35.0
 DQ_MAX = 0.03
@@ -87,12 +86,32 @@ def _dataset(data_dir: str | Path):
     return ds, root
 
 
-def _prepare(x: np.ndarray, how: str | None) -> np.ndarray:
+def prepare(how: str | None, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sources as VIFB's wrapper handed them to the method (A visible, B infrared).
+
+    ``"gff-wrapper"`` (run_GFF.m): both written with ``imwrite`` (JPEG quality 75) and
+    read back by GFF's ``load_images``. When the infrared file is grey (4 pairs:
+    manWalking, running, walking2, walkingnight), ``load_images`` stores it with
+    ``I(:,:,2) = im`` into the colour stack, i.e. into the *green channel of the visible
+    image*, and leaves the second source black: VIFB's GFF result there is the visible
+    image with the infrared in its green channel, not a fusion (checked on the files:
+    their G channel matches the infrared at 33–38 dB, the visible G at 7–13 dB).
+
+        >>> a, b = np.full((16, 16, 3), 200.0), np.full((16, 16), 50.0)
+        >>> a2, b2 = prepare("gff-wrapper", a, b)
+        >>> a2[0, 0].tolist(), float(b2.max())
+        ([200.0, 50.0, 200.0], 0.0)
+    """
     if how is None:
-        return x
-    if how == "jpeg75":
-        return save_like_matlab_jpeg(x, quality=75)
-    raise ValueError(f"vifb-outputs: unknown input preparation {how!r}")
+        return a, b
+    if how != "gff-wrapper":
+        raise ValueError(f"vifb-outputs: unknown input preparation {how!r}")
+    a, b = save_like_matlab_jpeg(a, quality=75), save_like_matlab_jpeg(b, quality=75)
+    if a.ndim == 3 and b.ndim == 2:
+        a = a.copy()
+        a[..., 1] = b
+        b = np.zeros_like(a)
+    return a, b
 
 
 def compare_pair(data_dir: str | Path, method: str, pair: str, *, dataset=None) -> dict:
@@ -109,9 +128,8 @@ def compare_pair(data_dir: str | Path, method: str, pair: str, *, dataset=None) 
     if not theirs_path.is_file():
         raise DataError(f"vifb-outputs: {theirs_path} is missing")
     a, b = p.a, p.b
-    how = INPUTS.get(method)
-    ours = np.rint(methods.get_method(method).fuse(_prepare(a, how), _prepare(b, how),
-                                                   **params).image)
+    pa, pb = prepare(INPUTS.get(method), a, b)
+    ours = np.rint(methods.get_method(method).fuse(pa, pb, **params).image)
     theirs, _ = read_image(theirs_path)
     if ours.shape != theirs.shape:
         raise DataError(f"vifb-outputs: {theirs_path} is {theirs.shape}, our {method} gave {ours.shape}")
@@ -120,7 +138,8 @@ def compare_pair(data_dir: str | Path, method: str, pair: str, *, dataset=None) 
          for k, f in (("ours", saved), ("theirs", theirs), ("raw", ours))}
     return {
         "method": method, "pair": pair,
-        "psnr": round(psnr(ours, theirs), 2), "psnr_saved": round(psnr(saved, theirs), 2),
+        "psnr": round(float(psnr(ours, theirs)), 2),
+        "psnr_saved": round(float(psnr(saved, theirs)), 2),
         "qabf_ours": round(q["ours"], 4), "qabf_theirs": round(q["theirs"], 4),
         "dq": round(q["ours"] - q["theirs"], 4), "dq_raw": round(q["raw"] - q["theirs"], 4),
     }
@@ -202,6 +221,8 @@ def run(data_dir: Path, *, quick: bool = False, progress: bool = True,
             "psnr: ours (8-bit) vs theirs; psnr_saved/qabf_ours: ours saved as JPEG like theirs",
             "qabf: convention vifb; dq = qabf_ours - qabf_theirs",
             "PASS: median psnr >= 35 dB or |dq| <= 0.03 on >= 18/21 of the pairs",
-            "gff: sources re-saved as JPEG q75 first, as VIFB's run_GFF.m does",
+            "gff: sources re-saved as JPEG q75 first, as VIFB's run_GFF.m does; where the "
+            "infrared file is grey its load_images puts it in the visible image's green "
+            "channel (see prepare)",
         ],
     )

@@ -42,6 +42,22 @@ def test_rgb_infrared_pair_adf(shared_datasets):
     assert row["psnr_saved"] == np.inf and row["dq"] == 0.0
 
 
+def test_gff_follows_vifbs_wrapper_on_a_grey_infrared_file(shared_datasets):
+    # run_GFF.m re-saves the sources as JPEG; load_images puts a grey IR into the visible
+    # image's green channel: emulated, our gff gives VIFB's file; fused normally, it does not
+    import methods
+    from bench.datasets import load_dataset
+    from bench.io import read_image
+    from bench.validate.mfifb_outputs import psnr
+
+    row = compare_pair(shared_datasets, "gff", "manWalking")
+    assert row["psnr_saved"] == np.inf and row["dq"] == 0.0
+    pair = load_dataset("vifb", data_dir=str(shared_datasets))["manWalking"]
+    theirs, _ = read_image(shared_datasets / "vifb" / "fused" / "manWalking_GFF.jpg")
+    fused = methods.get_method("gff").fuse(pair.a, pair.b).image
+    assert psnr(np.rint(fused), theirs) < row["psnr"] - 5
+
+
 def test_qabf_theirs_is_vifbs_published_value(shared_datasets):
     import pandas as pd
 
