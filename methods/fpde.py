@@ -12,8 +12,8 @@ Base layers by the fourth-order PDE of You & Kaveh (2000), explicit steps t = 1 
 all derivatives by MATLAB's ``gradient`` (central differences inside, one-sided at the
 borders: :func:`numpy.gradient`), each second derivative as the gradient of the
 gradient. The base is rounded to 8 bits (the authors' ``uint8``), detail D = I − base.
-Detail rule: PCA of the two detail layers (weights from the principal eigenvector of
-their covariance, :func:`methods.pca.pca_weights`); base rule: mean:
+Detail rule: PCA of the two detail layers (weights ξ/Σξ from the principal eigenvector ξ
+of their covariance, signs kept: :func:`methods.adf.kl_weights`); base rule: mean:
 
     F = P_A·D_A + P_B·D_B + (B_A + B_B)/2.
 
@@ -43,8 +43,8 @@ import numpy as np
 
 from bench.color import per_channel
 from bench.matlab import round_half_away
+from methods.adf import kl_weights
 from methods.base import FusionMethod, FusionResult, register_method
-from methods.pca import pca_weights
 
 
 def _dx(x: np.ndarray) -> np.ndarray:
@@ -103,7 +103,7 @@ class FPDE(FusionMethod):
         def fuse(x, y):
             bx, by = base(x), base(y)
             da, db = x - bx, y - by
-            pa, pb = pca_weights(da, db)
+            pa, pb = kl_weights(da, db)
             if params.uint8_base:  # 0.5*A1 + 0.5*A2 on uint8 arrays, as the authors' code
                 mean = np.minimum(round_half_away(0.5 * bx) + round_half_away(0.5 * by), 255.0)
             else:
