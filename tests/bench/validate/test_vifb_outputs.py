@@ -36,9 +36,12 @@ def test_quick_run_one_pair_each_and_unregistered_rows(shared_datasets, monkeypa
     assert rep.ok  # an unregistered row is not a failure
 
 
-def test_rgb_infrared_pair_adf(shared_datasets):
-    # 'walking' stores the infrared image as three equal channels: per-channel fusion alike
-    row = compare_pair(shared_datasets, "adf", "walking")
+@pytest.mark.parametrize("method, pair", [
+    ("adf", "walking"),  # the infrared file has three equal channels: per-channel alike
+    ("fpde", "walking2"),  # anti-correlated details: KL weights −0.11, 1.11 (signs kept)
+])
+def test_bit_identical_saved_alike(shared_datasets, method, pair):
+    row = compare_pair(shared_datasets, method, pair)
     assert row["psnr_saved"] == np.inf and row["dq"] == 0.0
 
 
