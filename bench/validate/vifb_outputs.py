@@ -18,8 +18,9 @@ with the infrared image for ADF, CBF, FPDE, TIF, LP_SR, RP_SR, NSCT_SR and MSVD 
 methods here declare ``colour="per-channel"`` and do the same; MGFF's
 ``guidedfilter_color`` is per-channel too); GFF fuses the colour image natively after
 re-saving both sources as JPEG (quality 75) and reading them back, which :func:`prepare`
-reproduces (with the wrapper's mishandling of grey infrared files). Rows of methods not registered (yet) are listed with the
-verdict ``not registered``; they do not fail the target.
+reproduces (with the wrapper's mishandling of grey infrared files). ``nsct-sr`` runs
+with ``directions="2"`` (run_NSCT_SR.m's ``[2]``). Rows of methods not registered (yet)
+are listed with the verdict ``not registered``; they do not fail the target.
 
 Verdict per method: PASS when the median ``psnr`` is ≥ 35 dB or |dq| ≤ 0.03 on at least
 18 of the 21 pairs (the same share of the pairs run with ``--quick``, which runs
