@@ -1,4 +1,4 @@
-"""``python -m bench validate --against vifb|mefb|mfifb-outputs --data-dir DIR``."""
+"""``python -m bench validate --against vifb|mefb|mfifb-outputs|vifb-outputs --data-dir DIR``."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ HELP = "check metrics/methods against published reference values"
 
 
 def add_arguments(p):
-    p.add_argument("--against", required=True, help="target: vifb, mefb, mfifb-outputs")
+    p.add_argument("--against", required=True, help="target: vifb, mefb, mfifb-outputs, vifb-outputs")
     p.add_argument("--data-dir", default=None, help="folder holding the datasets (default: $FUSEBENCH_DATA, else the user cache dir)")
     p.add_argument("--quick", action="store_true", help="a stratified subset (what the tests run)")
     p.add_argument("--methods", default=None,
-                   help="mfifb-outputs: comma list of methods (default: all it knows)")
+                   help="mfifb-outputs, vifb-outputs: comma list of methods (default: all it knows)")
     p.add_argument("--all-pairs", action="store_true",
                    help="mfifb-outputs: also every MFIFB pair for the methods it has on all 105")
     p.add_argument("--json", action="store_true")

@@ -1,0 +1,229 @@
+"""Target ``vifb-outputs``: our methods against VIFB's fused images of its classic methods.
+
+VIFB (Zhang et al. 2020) ships the fused results of its 20 classic methods on its 21
+visible/infrared pairs (``vifb/fused/<pair>_<METHOD>.jpg``, JPEGs written by MATLAB's
+``imwrite``, quality 75, 4:2:0). Every registered method of :data:`ROWS` is run on
+every pair (:func:`bench.datasets.load_dataset` ``"vifb"``: A = visible, RGB; B =
+infrared, grey or three equal channels) and compared with VIFB's file as in
+:mod:`bench.validate.mfifb_outputs` (whose helpers it imports): ``psnr`` = PSNR of our
+output rounded to 8 bits vs theirs; ``psnr_saved`` = the same once ours is encoded as
+their file was (:func:`~bench.validate.mfifb_outputs.save_like`: their quantisation
+tables and chroma subsampling); ``qabf_ours`` (of the saved output) and ``qabf_theirs``:
+Q^AB/F with the ``vifb`` convention (the one that reproduces VIFB's published table,
+target ``vifb``); ``dq`` = qabf_ours − qabf_theirs; ``dq_raw`` the same with our unsaved
+output.
+
+Colour. VIFB's wrappers (``methods/<NAME>/run_<NAME>.m``) fuse each visible channel
+with the infrared image for ADF, CBF, FPDE, TIF, LP_SR, RP_SR, NSCT_SR and MSVD (the
+methods here declare ``colour="per-channel"`` and do the same; MGFF's
+``guidedfilter_color`` is per-channel too); GFF fuses the colour image natively after
+re-saving both sources as JPEG (quality 75) and reading them back, which :func:`prepare`
+reproduces (with the wrapper's mishandling of grey infrared files). ``nsct-sr`` runs
+with ``directions="2"`` (run_NSCT_SR.m's ``[2]``). Rows of methods not registered (yet)
+are listed with the verdict ``not registered``; they do not fail the target.
+
+Verdict per method: PASS when the median ``psnr`` is ≥ 35 dB or |dq| ≤ 0.03 on at least
+18 of the 21 pairs (the same share of the pairs run with ``--quick``, which runs
+:data:`QUICK_PAIRS`).
+
+    >>> row = compare_pair(data_dir, "tif", "manWalking")
+    >>> row["psnr_saved"], row["dq"]   # bit-identical once saved as MATLAB saves
+    (inf, 0.0)
+
+``python -m bench validate --against vifb-outputs --data-dir DIR [--methods adf,tif] [--quick]``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from bench.errors import DataError
+from bench.validate import ValidationReport, register_target
+from bench.validate.mfifb_outputs import psnr, save_like, save_like_matlab_jpeg
+
+#: our method -> (VIFB's name, parameter overrides): every VIFB classic method.
+ROWS: dict[str, tuple[str, dict]] = {
+    "adf": ("ADF", {}),
+    "cbf": ("CBF", {}),
+    "cnn-irvis": ("CNN", {}),
+    "fpde": ("FPDE", {}),
+    "gfce": ("GFCE", {}),
+    "gtf": ("GTF", {}),
+    "hmsd-gf": ("HMSD_GF", {}),
+    "hybrid-msd": ("Hybrid_MSD", {}),
+    "ifevip": ("IFEVIP", {}),
+    "latlrr": ("LatLRR", {}),
+    "tif": ("TIF", {}),
+    "vsmwls": ("VSMWLS", {}),
+    "lp-sr": ("LP_SR", {}),
+    "nsct-sr": ("NSCT_SR", {"directions": "2"}),  # run_NSCT_SR.m: nsct_sr_fuse(..., [2], ...)
+    "rp-sr": ("RP_SR", {}),
+    "msvd": ("MSVD", {}),
+    "gff": ("GFF", {}),
+    "mgff": ("MGFF", {}),
+}
+#: How VIFB's wrapper prepared the sources, where it did more than read them (:func:`prepare`).
+INPUTS: dict[str, str] = {"gff": "gff-wrapper"}
+QUICK_PAIRS = ["manWalking", "walking"]
+PSNR_MIN = 35.0
+DQ_MAX = 0.03
+DQ_SHARE = 18 / 21
+NOT_REGISTERED = "not registered"
+
+
+def _dataset(data_dir: str | Path):
+    """(the ``vifb`` dataset, its folder) from the folder holding ``vifb/`` (or ``vifb/`` itself)."""
+    from bench.datasets import load_dataset
+
+    data_dir = Path(data_dir)
+    if not (data_dir / "vifb").is_dir() and (data_dir / "fused").is_dir():
+        data_dir = data_dir.parent  # given vifb/ itself
+    ds = load_dataset("vifb", data_dir=str(data_dir))
+    root = data_dir / "vifb"
+    if not (root / "fused").is_dir():
+        raise DataError(f"vifb-outputs: {root / 'fused'} not found (VIFB's fused images)")
+    return ds, root
+
+
+def prepare(how: str | None, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sources as VIFB's wrapper handed them to the method (A visible, B infrared).
+
+    ``"gff-wrapper"`` (run_GFF.m): both written with ``imwrite`` (JPEG quality 75) and
+    read back by GFF's ``load_images``. When the infrared file is grey (4 pairs:
+    manWalking, running, walking2, walkingnight), ``load_images`` stores it with
+    ``I(:,:,2) = im`` into the colour stack, i.e. into the *green channel of the visible
+    image*, and leaves the second source black: VIFB's GFF result there is the visible
+    image with the infrared in its green channel, not a fusion (checked on the files:
+    their G channel matches the infrared at 33–38 dB, the visible G at 7–13 dB).
+
+        >>> a, b = np.full((16, 16, 3), 200.0), np.full((16, 16), 50.0)
+        >>> a2, b2 = prepare("gff-wrapper", a, b)
+        >>> a2[0, 0].tolist(), float(b2.max())
+        ([200.0, 50.0, 200.0], 0.0)
+    """
+    if how is None:
+        return a, b
+    if how != "gff-wrapper":
+        raise ValueError(f"vifb-outputs: unknown input preparation {how!r}")
+    a, b = save_like_matlab_jpeg(a, quality=75), save_like_matlab_jpeg(b, quality=75)
+    if a.ndim == 3 and b.ndim == 2:
+        a = a.copy()
+        a[..., 1] = b
+        b = np.zeros_like(a)
+    return a, b
+
+
+def compare_pair(data_dir: str | Path, method: str, pair: str, *, dataset=None) -> dict:
+    """Per-pair figures of one method (see the module docstring)."""
+    import methods
+    import metrics
+    from bench.io import read_image
+
+    ds, root = dataset if dataset is not None else _dataset(data_dir)
+    vname, params = ROWS[method]
+    p = ds[pair]
+    rel = p.meta.get("published_fused", {}).get(vname)
+    theirs_path = root / (rel or f"fused/{pair}_{vname}.jpg")
+    if not theirs_path.is_file():
+        raise DataError(f"vifb-outputs: {theirs_path} is missing")
+    a, b = p.a, p.b
+    pa, pb = prepare(INPUTS.get(method), a, b)
+    ours = np.rint(methods.get_method(method).fuse(pa, pb, **params).image)
+    theirs, _ = read_image(theirs_path)
+    if ours.shape != theirs.shape:
+        raise DataError(f"vifb-outputs: {theirs_path} is {theirs.shape}, our {method} gave {ours.shape}")
+    saved = save_like(ours, theirs_path)
+    q = {k: metrics.compute("qabf", a, b, f, convention="vifb")
+         for k, f in (("ours", saved), ("theirs", theirs), ("raw", ours))}
+    return {
+        "method": method, "pair": pair,
+        "psnr": round(float(psnr(ours, theirs)), 2),
+        "psnr_saved": round(float(psnr(saved, theirs)), 2),
+        "qabf_ours": round(q["ours"], 4), "qabf_theirs": round(q["theirs"], 4),
+        "dq": round(q["ours"] - q["theirs"], 4), "dq_raw": round(q["raw"] - q["theirs"], 4),
+    }
+
+
+def summarize(rows: list[dict], method: str) -> dict:
+    """Summary row and verdict of one method's per-pair rows.
+
+    PASS when the median PSNR is ≥ 35 dB or |dq| ≤ 0.03 on ≥ 18/21 of the pairs.
+
+        >>> rows = [{"method": "m", "pair": str(i), "psnr": 30.0, "psnr_saved": 31.0,
+        ...          "qabf_ours": 0.5, "qabf_theirs": 0.5, "dq": 0.0 if i < 18 else 0.1,
+        ...          "dq_raw": 0.0} for i in range(21)]
+        >>> summarize(rows, "m")["verdict"]
+        'PASS median psnr 30.00 < 35.0; |dq| <= 0.03 on 18/21 (need 18)'
+    """
+    mine = [r for r in rows if r["method"] == method]
+    med = float(np.median([r["psnr"] for r in mine]))
+    n_ok = sum(abs(r["dq"]) <= DQ_MAX for r in mine)
+    need = int(np.ceil(DQ_SHARE * len(mine) - 1e-9))
+    ok_psnr, ok_dq = med >= PSNR_MIN, n_ok >= need
+    rule = (f"median psnr {med:.2f} {'>=' if ok_psnr else '<'} {PSNR_MIN}; "
+            f"|dq| <= {DQ_MAX} on {n_ok}/{len(mine)} (need {need})")
+    n_same = sum(r["psnr_saved"] == float("inf") for r in mine)
+    if n_same:
+        rule += f"; {n_same}/{len(mine)} bit-identical saved alike"
+    return {
+        "method": method, "pair": "summary", "psnr": round(med, 2),
+        "psnr_saved": round(float(np.median([r["psnr_saved"] for r in mine])), 2),
+        "qabf_ours": round(float(np.mean([r["qabf_ours"] for r in mine])), 4),
+        "qabf_theirs": round(float(np.mean([r["qabf_theirs"] for r in mine])), 4),
+        "dq": round(float(np.mean([r["dq"] for r in mine])), 4),
+        "dq_raw": f"{sum(abs(r['dq_raw']) <= DQ_MAX for r in mine)}/{len(mine)} within {DQ_MAX}",
+        "verdict": ("PASS " if ok_psnr or ok_dq else "FAIL ") + rule,
+    }
+
+
+@register_target("vifb-outputs")
+def run(data_dir: Path, *, quick: bool = False, progress: bool = True,
+        methods_: tuple[str, ...] | None = None) -> ValidationReport:
+    """Run every registered method of :data:`ROWS` (or ``methods_``) on VIFB's pairs and
+    compare with VIFB's fused images; unregistered rows are reported, not failed."""
+    from bench.errors import FusebenchError
+    from methods.base import get_method
+
+    names = list(methods_ or ROWS)
+    unknown = [m for m in names if m not in ROWS]
+    if unknown:
+        raise DataError(f"vifb-outputs: no VIFB outputs for {unknown} (known: {', '.join(ROWS)})")
+    registered = []
+    for m in names:
+        try:
+            get_method(m)
+        except FusebenchError:
+            continue
+        registered.append(m)
+    ds, root = _dataset(data_dir)
+    pairs = QUICK_PAIRS if quick else ds.ids()
+    jobs = [(m, p) for m in registered for p in pairs]
+    it = jobs
+    if progress:
+        from tqdm import tqdm
+
+        it = tqdm(jobs, desc="vifb-outputs", unit="pair")
+    rows = [compare_pair(data_dir, m, p, dataset=(ds, root)) for m, p in it]
+    summaries = []
+    for m in names:
+        if m in registered:
+            summaries.append(summarize(rows, m))
+        else:
+            summaries.append({"method": m, "pair": "summary", "verdict": NOT_REGISTERED})
+    return ValidationReport(
+        title=f"Our methods vs VIFB's fused images ({len(pairs)} pairs; "
+        f"{len(registered)} of {len(names)} methods registered)",
+        rows=rows + summaries,
+        ok=all(s["verdict"].startswith("PASS") for s in summaries
+               if s["verdict"] != NOT_REGISTERED),
+        notes=[
+            "psnr: ours (8-bit) vs theirs; psnr_saved/qabf_ours: ours saved as JPEG like theirs",
+            "qabf: convention vifb; dq = qabf_ours - qabf_theirs",
+            "PASS: median psnr >= 35 dB or |dq| <= 0.03 on >= 18/21 of the pairs",
+            "gff: sources re-saved as JPEG q75 first, as VIFB's run_GFF.m does; where the "
+            "infrared file is grey its load_images puts it in the visible image's green "
+            "channel (see prepare)",
+        ],
+    )
