@@ -6,3 +6,7 @@
 
 Importing this package registers the method without importing torch.
 """
+
+from methods.wavelet_cnn.plugin import WaveletCNNFusion
+
+__all__ = ["WaveletCNNFusion"]
