@@ -115,6 +115,8 @@ def write_model_card(out: Path, meta: dict[str, Any]) -> tuple[Path, Path]:
         for h in meta["history"]
     )
     levels = ", ".join(f"level {k}: {100 * v:.2f} %" for k, v in meta.get("val_accuracy_per_level", {}).items())
+    drop = meta["lr_dropped_after_epoch"]
+    drop_text = f"divided by 10 after epoch {drop}" if drop else "never dropped"
     card_md.write_text(f"""# Training record: wavelet-cnn ({meta["configuration"]} configuration, {meta["domain"]} domain)
 
 Weights: `{out.name}` ({"float16" if meta.get("compact") else "float32"}), widths {meta["widths"]};
@@ -123,7 +125,7 @@ no ImageNet (or any other pre-trained) weights: trained from scratch.
 - Data: `{d["corpus"]}` photos ({d["train_images"]} train / {d["val_images"]} validation, split by image),
   {d["blur"]}; {d["train_examples"]} training and {d["val_examples"]} validation examples.
 - SGD momentum {c["momentum"]}, weight decay {c["weight_decay"]}, batch {c["batch_size"]}, lr {c["lr"]:g}
-  (dropped after epoch {meta["lr_dropped_after_epoch"]}); seed {c["seed"]}; {meta["epochs"]} epoch(s),
+  ({drop_text}); seed {c["seed"]}; {meta["epochs"]} epoch(s),
   {meta["training_seconds"] / 60:.1f} min on {meta["device"]}, torch {meta["torch"]}; code `{meta["code_version"]}`.
 
 | epoch (0 = untrained) | train loss | val loss | val accuracy (%) | lr |

@@ -13,6 +13,7 @@ import methods
 from bench.errors import ParameterError
 from bench.weights import WeightsError
 from methods.wavelet_cnn.model import WaveletCNN, haar_dwt, polyphase
+from methods.wavelet_cnn.plugin import checkpoint_version
 from methods.wavelet_cnn.weights import checkpoint_meta, load_model, packaged_weights_path
 
 
@@ -51,7 +52,7 @@ def test_shipped_checkpoint_is_plain_data_small_and_documented():
     meta = checkpoint_meta()
     assert meta["configuration"] == "cpu" and meta["imagenet_weights"] is False
     assert meta["data"]["corpus"] == "natural" and meta["val_accuracy"] >= 0.97
-    assert methods.get_method("wavelet-cnn").version == "1+cpu"
+    assert methods.get_method("wavelet-cnn").version == checkpoint_version() == "1+cpu"
 
 
 def test_a_pickled_object_is_refused(tmp_path):
