@@ -1,4 +1,8 @@
-"""``python -m bench ablate tlnet --dataset lytro``: the paper's ablation table.
+"""``python -m bench ablate tlnet|wavelet-cnn --dataset lytro``: the paper's ablation table.
+
+``wavelet-cnn``: the shipped (wavelet-domain) checkpoint against the same network
+trained in the pixel domain (``bench train wavelet-cnn --domain pixel``), see
+:mod:`bench.training.wavelet_cnn`.
 
 Evaluates each tlnet checkpoint found (shipped + ``--checkpoints DIR``),
 labelled by its model card as the paper's variants (Compare-loss,
@@ -14,11 +18,11 @@ indices table (Markdown and CSV)::
 from __future__ import annotations
 
 NAME = "ablate"
-HELP = "ablation table of a deep method's variants (tlnet)"
+HELP = "ablation table of a deep method's variants (tlnet, wavelet-cnn)"
 
 
 def add_arguments(p):
-    p.add_argument("method", choices=["tlnet"], help="method whose variants to compare")
+    p.add_argument("method", choices=["tlnet", "wavelet-cnn"], help="method whose variants to compare")
     p.add_argument("--dataset", default="lytro")
     p.add_argument("--data-dir", default=None)
     p.add_argument("--checkpoints", action="append", default=[],
@@ -32,8 +36,10 @@ def run(args) -> int:
     import csv
     from pathlib import Path
 
-    from bench.training.tlnet_ablation import FIVE, ablation_table, table_markdown
+    from bench.training import tlnet_ablation, wavelet_cnn
+    from bench.training.tlnet_ablation import FIVE, table_markdown
 
+    ablation_table = (wavelet_cnn if args.method == "wavelet-cnn" else tlnet_ablation).ablation_table
     rows = ablation_table(args.dataset, data_dir=args.data_dir, checkpoint_dirs=args.checkpoints,
                           include_shipped=not args.no_shipped, limit=args.limit)
     md = table_markdown(rows, FIVE)

@@ -38,6 +38,7 @@ import json
 import platform
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,6 +89,36 @@ class TrainResult:
     card_md: Path
     history: list[dict[str, Any]] = field(default_factory=list)
     val_accuracy: float = float("nan")
+
+
+@dataclass(frozen=True)
+class Network:
+    """The network a patch-pair training run trains (default: cnn-patch's :class:`PatchCNN`).
+
+    The loop of :func:`train` serves every siamese 16×16 patch-pair classifier
+    (``forward(pa, pb) -> (N, 2)`` logits on 0..1 patches, ``reset_parameters(generator)``);
+    ``bench.training.wavelet_cnn`` passes its own.
+    """
+
+    method: str
+    paper: str
+    build: Callable[[Any], Any]  # build(cfg) -> untrained model
+    save: Callable[..., Path]  # save(out, model, meta, compact=...)
+    load: Callable[..., Any]  # load(out, device) -> model in eval mode
+    write_card: Callable[[Path, dict], tuple[Path, Path]]
+    extra_meta: Callable[[Any], dict] = lambda cfg: {}
+
+
+def _cnn_patch_network() -> Network:
+    from methods.cnn_patch.model import PatchCNN
+    from methods.cnn_patch.weights import load_model, save_checkpoint
+
+    return Network(
+        method="cnn-patch",
+        paper="Y. Liu, X. Chen, H. Peng, Z. Wang, Multi-focus image fusion with a deep convolutional "
+              "neural network, Information Fusion 36 (2017) 191-207",
+        build=lambda cfg: PatchCNN(), save=save_checkpoint, load=load_model, write_card=write_model_card,
+    )
 
 
 def pick_device(name: str):
@@ -173,14 +204,17 @@ def _state_path(out: Path) -> Path:
     return out.with_name(out.name + STATE_SUFFIX)
 
 
-def train(cfg: TrainConfig) -> TrainResult:
-    """Build the patch pairs, train, validate, save checkpoint + model card. Resumable."""
+def train(cfg: TrainConfig, net: Network | None = None) -> TrainResult:
+    """Build the patch pairs, train, validate, save checkpoint + model card. Resumable.
+
+    ``net``: the network to train (default: cnn-patch's, see :class:`Network`).
+    """
     import torch
     from torch.nn import functional as F
 
     from bench.datasets.patches import build_patch_pairs
-    from methods.cnn_patch.model import PatchCNN
-    from methods.cnn_patch.weights import load_model, save_checkpoint
+
+    net = net or _cnn_patch_network()
 
     torch.set_num_threads(max(1, cfg.threads))
     device = pick_device(cfg.device)
@@ -193,7 +227,7 @@ def train(cfg: TrainConfig) -> TrainResult:
     val_ex = build_patch_pairs(val_files, cfg.val_examples, cfg.seed + 1, progress=cfg.progress)
     data_seconds = time.time() - t0
 
-    model = PatchCNN()
+    model = net.build(cfg)
     model.reset_parameters(torch.Generator().manual_seed(cfg.seed))
     model.to(device)
     opt = torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
@@ -259,9 +293,9 @@ def train(cfg: TrainConfig) -> TrainResult:
                          "fingerprint": cfg.fingerprint()}, state_file)
 
     meta = {
-        "method": "cnn-patch",
-        "paper": "Y. Liu, X. Chen, H. Peng, Z. Wang, Multi-focus image fusion with a deep convolutional "
-                 "neural network, Information Fusion 36 (2017) 191-207",
+        "method": net.method,
+        "paper": net.paper,
+        **net.extra_meta(cfg),
         "config": dataclasses.asdict(cfg),
         "data": {
             "corpus": cfg.data,
@@ -286,14 +320,14 @@ def train(cfg: TrainConfig) -> TrainResult:
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "compact": cfg.compact,
     }
-    save_checkpoint(out, model, meta, compact=cfg.compact)
+    net.save(out, model, meta, compact=cfg.compact)
     # Validate the weights exactly as saved (int8 FC1 in a compact checkpoint).
-    final = evaluate(load_model(out, device), val_ex, device)
+    final = evaluate(net.load(out, device), val_ex, device)
     meta["val_loss"] = final["loss"]
     meta["val_accuracy"] = final["accuracy"]
     meta["val_accuracy_per_level"] = {k.split("level")[1]: v for k, v in final.items() if "level" in k}
-    save_checkpoint(out, load_model(out, "cpu"), meta, compact=cfg.compact)
-    card_json, card_md = write_model_card(out, meta)
+    net.save(out, net.load(out, "cpu"), meta, compact=cfg.compact)
+    card_json, card_md = net.write_card(out, meta)
     return TrainResult(out, card_json, card_md, history, final["accuracy"])
 
 
