@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 NAME = "train"
-HELP = "train a deep method's network (cnn-patch, tlnet)"
+HELP = "train a deep method's network (cnn-patch, tlnet, wavelet-cnn)"
 
 
 def add_arguments(p):
