@@ -192,6 +192,10 @@ class LatLRR(FusionMethod):
     )
     groups: ClassVar[tuple[str, ...]] = ("vifb-classic",)
     published_names: ClassVar[dict[str, str]] = {"vifb": "LatLRR"}
+    identity_exempt: ClassVar[str] = (
+        "VIFB's code counts the detail of level k n-k+1 times (cumulative_details=True), so "
+        "fuse(X, X) sharpens X; with cumulative_details=False it returns X"
+    )
 
     @dataclass
     class Params:
