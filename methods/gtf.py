@@ -26,10 +26,10 @@ from the previous v, to a relative residual of (the current relative residual) /
 loop ends early when CG starts converged.
 
     >>> import numpy as np
-    >>> ir = np.zeros((24, 24)); ir[8:16, 8:16] = 200.0   # a warm target
-    >>> vis = np.tile(np.linspace(40.0, 120.0, 24), (24, 1))
+    >>> vis = np.tile(np.linspace(40.0, 120.0, 24), (24, 1)); vis[8:16, 8:16] += 50.0
+    >>> ir = vis + 30.0       # the infrared image has exactly the visible gradients
     >>> f = methods.get_method("gtf").fuse(vis, ir).image
-    >>> bool(f[12, 12] > 180 and abs(f[2, 20] - vis[2, 20]) < 40)   # target kept, scene kept
+    >>> bool(np.allclose(f, ir, atol=0.01))   # so X = I: both terms are zero
     True
 """
 

@@ -30,7 +30,7 @@ parameter ``projection`` = a path, or ``$FUSEBENCH_LATLRR_L_8``).
     >>> rng = np.random.default_rng(0)
     >>> x = rng.random((12, 13))
     >>> base, details, count = decompose(x, np.eye(64) * 0.5, levels=2)
-    >>> count[0, 0], count[6, 6]           # patches covering a corner / an inner pixel
+    >>> float(count[0, 0]), float(count[6, 6])   # patches covering a corner / an inner pixel
     (1.0, 30.0)
     >>> bool(np.allclose(base, x * 0.25))  # L = I/2 takes half of what is left at each level
     True
