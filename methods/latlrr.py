@@ -43,6 +43,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from bench.errors import ParameterError
 from bench.weights import WeightsError, declare, locate
 from methods.base import FusionMethod, FusionResult, register_method
 from methods.sparse import add_patches
@@ -69,7 +70,7 @@ _LOADED: dict[str, np.ndarray] = {}
 def load_projection(unit: int = 8, path: str = "") -> np.ndarray:
     """The released projection matrix ``L_<unit>`` (unit² × unit²), located and hash-checked."""
     if unit not in PROJECTIONS:
-        raise WeightsError(f"latlrr: no released projection for {unit}×{unit} patches (8 or 16)")
+        raise ParameterError(f"latlrr: no released projection for {unit}×{unit} patches (unit=8 or 16)")
     p = locate(PROJECTIONS[unit], path or None)
     key = str(p)
     if key not in _LOADED:
