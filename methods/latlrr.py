@@ -103,7 +103,8 @@ def _overlap_add(vectors: np.ndarray, shape: tuple[int, int], unit: int) -> tupl
 
 def _level(base: np.ndarray, proj: np.ndarray, unit: int):
     """One decomposition step: (salient vectors, detail image D = their averaged overlap-add)."""
-    v = _vectors(base, unit) @ proj.T
+    # einsum's own loops, not BLAS: the same bits whatever the thread count
+    v = np.einsum("nk,jk->nj", _vectors(base, unit), proj, optimize=False)
     acc, count = _overlap_add(v, base.shape, unit)
     return v, acc / count, count
 
@@ -124,12 +125,13 @@ def nuclear_norms(v: np.ndarray, unit: int) -> np.ndarray:
     """‖·‖_* of each row of ``v`` as a unit×unit matrix: Σ √eig(MᵀM) (float64)."""
     import torch
 
-    m = torch.from_numpy(np.ascontiguousarray(v).reshape(-1, unit, unit))
+    m = np.ascontiguousarray(v).reshape(-1, unit, unit)
     out = np.empty(len(v))
     step = 65536
     for s in range(0, len(v), step):
         blk = m[s : s + step]
-        ev = torch.linalg.eigvalsh(blk.transpose(1, 2) @ blk)
+        gram = np.einsum("nij,nik->njk", blk, blk, optimize=False)  # no BLAS: thread-independent
+        ev = torch.linalg.eigvalsh(torch.from_numpy(gram))  # one LAPACK call per matrix
         out[s : s + step] = ev.clamp_min(0).sqrt().sum(1).numpy()
     return out
 
