@@ -77,39 +77,45 @@ def pcnn_parameters(c: np.ndarray) -> tuple[float, float, float, float]:
     return float(alpha_f), float(beta), float(v_e), float(alpha_e)
 
 
-def _link(y: np.ndarray) -> np.ndarray:
-    """Σ of the 8 neighbours of each pixel weighted by :data:`LINK`, zero outside."""
-    p = np.pad(y, 1)
-    h, w = y.shape
-    out = np.zeros_like(y)
-    for i in range(3):
-        for j in range(3):
-            if LINK[i, j]:
-                out += LINK[i, j] * p[i:i + h, j:j + w]
-    return out
+def _link(y: np.ndarray, buf: np.ndarray) -> np.ndarray:
+    """Σ of the 8 neighbours of each pixel weighted by :data:`LINK`, zero outside.
+
+    :data:`LINK` = ½ (1 2 1)ᵀ(1 2 1) − 2δ, so two separable passes do it (exactly: the
+    sums are multiples of ½). ``buf``: a zero-bordered work array of shape (H+2, W+2).
+    """
+    buf[1:-1, 1:-1] = y
+    rows = buf[:, :-2] + 2.0 * buf[:, 1:-1] + buf[:, 2:]
+    return 0.5 * (rows[:-2] + 2.0 * rows[1:-1] + rows[2:]) - 2.0 * y
 
 
 def pa_pcnn(c: np.ndarray, iterations: int = 110) -> np.ndarray:
-    """Firing counts T of the parameter-adaptive PCNN fed with |c| (module docstring, step 2)."""
+    """Firing counts T of the parameter-adaptive PCNN fed with |c| (module docstring, step 2).
+
+    ``c``: one band (H×W) or a stack of bands (N×H×W, each with its own parameters).
+    """
+    c = np.asarray(c, dtype=np.float64)
+    if c.ndim == 3:  # band by band: arrays that stay in cache are ~2.5× faster than one stack
+        return np.stack([pa_pcnn(band, iterations) for band in c])
     alpha_f, beta, v_e, alpha_e = pcnn_parameters(c)
     f = np.abs(c)
-    decay_f, decay_e = np.exp(-alpha_f), np.exp(-alpha_e)
-    u = np.zeros_like(f)
-    y = np.zeros_like(f)
-    e = np.ones_like(f)
-    t = np.zeros_like(f)
     with np.errstate(invalid="ignore", over="ignore"):
+        decay_f, decay_e = np.exp(-alpha_f), np.exp(-alpha_e)
+        u = np.zeros_like(f)
+        y = np.zeros(f.shape, dtype=bool)
+        e = np.ones_like(f)
+        t = np.zeros(f.shape, dtype=np.int64)
+        buf = np.zeros((f.shape[0] + 2, f.shape[1] + 2))
         for _ in range(iterations):
-            k = _link(y)
+            k = _link(y, buf)
             u = decay_f * u + f * (1 + beta * k)
-            y = (u > e).astype(np.float64)
+            np.greater(u, e, out=y)
             e = decay_e * e + v_e * y
-            t = t + y
-    return t
+            t += y
+    return t.astype(np.float64)
 
 
 def highpass_rule(ca: np.ndarray, cb: np.ndarray, iterations: int = 110) -> np.ndarray:
-    """A's coefficient where its PA-PCNN fires at least as often as B's, else B's."""
+    """A's coefficient where its PA-PCNN fires at least as often as B's, else B's (per band)."""
     return np.where(pa_pcnn(ca, iterations) >= pa_pcnn(cb, iterations), ca, cb)
 
 
@@ -156,7 +162,7 @@ def nsst_papcnn_fuse_gray(a: np.ndarray, b: np.ndarray, *, pcnn_iter: int = 110,
     da = nsst.forward(a / 255.0, dcomp, dsize)
     db = nsst.forward(b / 255.0, dcomp, dsize)
     low = lowpass_rule(da.low, db.low)
-    highs = [highpass_rule(x, y, pcnn_iter) for x, y in zip(da.highs, db.highs)]
+    highs = list(highpass_rule(np.stack(da.highs), np.stack(db.highs), pcnn_iter))
     fused = nsst.inverse(nsst.Decomposition(low, highs, da.meta))
     return fused * 255.0
 
@@ -170,7 +176,10 @@ class NSSTPAPCNN(FusionMethod):
     groups: ClassVar[tuple[str, ...]] = ("classic",)
     published_names: ClassVar[dict[str, str]] = {}
     colour = "per-channel"
-    #: fuse(X, X) = inverse(forward(X)) (both rules pick A on ties): X to rounding
+    #: 110 PCNN iterations on 48 bands × 2 sources × 3 channels take about a minute on the
+    #: contract's 333×417 colour crop; 20 iterations run the same code
+    contract_params: ClassVar[dict] = {"pcnn_iter": 20}
+    # fuse(X, X) = inverse(forward(X)) (both rules pick A on ties): X to rounding
     citation = (
         "M. Yin, X. Liu, Y. Liu, X. Chen, Medical image fusion with parameter-adaptive pulse "
         "coupled neural network in nonsubsampled shearlet transform domain, IEEE Transactions "
