@@ -35,10 +35,15 @@ Colour: ``per-channel`` (the release fuses grey images).
 The release computes in single precision (``single(img)/255``); this runs in
 double precision (see docs/methods/medical.md for what that changes).
 
+The decreasing λ schedule matters: one pass (λ = 0.5) shrinks most of the detail away,
+the six passes down to λ = 0.005 give it back:
+
     >>> import numpy as np, methods
-    >>> a = np.add.outer(np.arange(24.0), np.arange(20.0)) * 5      # a smooth ramp
-    >>> f = methods.get_method("csmca").fuse(a, a, outer_iter=1, admm_iter=5).image
-    >>> bool(np.abs(f - a).max() < 2.0)
+    >>> a = np.add.outer(np.arange(24.0), np.arange(20.0)) * 5      # a ramp: detail at the borders
+    >>> m = methods.get_method("csmca")
+    >>> bool(np.abs(m.fuse(a, a, outer_iter=1, admm_iter=5).image - a).max() > 20)
+    True
+    >>> bool(np.abs(m.fuse(a, a).image - a).max() < 2)
     True
 """
 
