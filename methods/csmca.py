@@ -148,12 +148,14 @@ class CSMCA(FusionMethod):
     groups: ClassVar[tuple[str, ...]] = ("classic",)
     published_names: ClassVar[dict[str, str]] = {}
     colour = "per-channel"
-    #: 6×2 CBPDN solves of 30 ADMM iterations per source take seconds per check; 2 outer
-    #: passes of 10 iterations exercise the same code
-    contract_params: ClassVar[dict] = {"outer_iter": 2, "admm_iter": 10}
-    #: fuse(X, X) = average base + D∗x̂ of X's shrunk (ℓ1-penalised) cartoon and texture codes,
-    #: not X's detail exactly
-    identity_atol: ClassVar[float] = 6.0
+    #: 6×2 CBPDN solves of 30 ADMM iterations per source and channel take minutes on the
+    #: contract's colour crops; 10 iterations keep the whole λ schedule (fewer passes cannot:
+    #: at λ ≥ 0.4 the detail is shrunk away, fuse(X, X) off by 60 grey levels)
+    contract_params: ClassVar[dict] = {"admm_iter": 10}
+    #: fuse(X, X) = X's low-pass + D∗x̂ of X's shrunk (ℓ1-penalised) cartoon and texture codes,
+    #: not X's detail exactly: on the contract's Lytro-05 crop the largest error is 1.7 grey
+    #: levels (mean 0.34) at the release's 30 ADMM iterations, 8.4 (mean 0.88) at 10
+    identity_atol: ClassVar[float] = 10.0
     citation = (
         "Y. Liu, X. Chen, R. K. Ward, Z. J. Wang, Medical image fusion via convolutional "
         "sparsity based morphological component analysis, IEEE Signal Processing Letters "
