@@ -24,8 +24,8 @@ Per colour channel, on s = image/255:
    averages the two. F = 255 (s_lF + s_hF).
 
 Parameters: ``lam`` = 0.01, ``mode`` = "multi-focus", ``max_iter`` = 500,
-``dictionary_dir`` (folder holding ``csr/dict.mat``; default
-``$FUSEBENCH_SPARSE_DICTIONARIES``). Colour: ``per-channel`` (the release
+``dictionary_dir`` (folder holding ``csr/dict.mat``; default: found by
+:func:`methods.sparse.released_dictionary`). Colour: ``per-channel`` (the release
 fuses one grey image).
 
     >>> import numpy as np, methods
@@ -46,12 +46,12 @@ from bench.color import per_channel
 from bench.errors import ParameterError
 from bench.matlab import imfilter
 from methods.base import FusionMethod, FusionResult, register_method
-from methods.sparse import load_released
+from methods.sparse import released_dictionary
 
 
 def csr_dictionary(dictionary_dir: str = "") -> np.ndarray:
     """The released 8×8×32 filters (float64)."""
-    return np.asarray(load_released("csr", "dict.mat", dictionary_dir)["D"], dtype=np.float64)
+    return np.asarray(released_dictionary("csr/dict.mat", dictionary_dir)["D"], dtype=np.float64)
 
 
 def cbpdn_codes(d: np.ndarray, s: np.ndarray, lam: float, max_iter: int = 500):
