@@ -82,7 +82,7 @@ _RELEASES = {
         "yuliu316316/CSR-Fusion@48aff426b684d50178ce75eec150f02b1b13bb68:dict.mat", "csr", ""),
     "mst-sr/D_100000_256_8.mat": (
         "ca4e6fc769ccdab7e0854c0f76d8103802fce05f8e56a8c0b461c9a7c37f4e10", 125957,
-        _VIFB + "LP_SR/sparsefusion/Dictionary/D_100000_256_8.mat", "lp-sr",
+        _VIFB + "LP_SR/sparsefusion/Dictionary/D_100000_256_8.mat", "*-sr (MST-SR)",
         "FUSEBENCH_MSTSR_DICTIONARY"),
     "latlrr/L_8.mat": (
         "7cba0d58551eae76d935bb3190c1b0e96fbfffb427a669e872c26cb00aa30c8d", 31514,

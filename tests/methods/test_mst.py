@@ -9,11 +9,11 @@ from scipy import ndimage
 import methods
 from bench.color import luma
 from bench.weights import WeightsError
-from methods.mst import dtcwt, dwt, lp, nsct, rp
+from methods.mst import cvt, dtcwt, dwt, lp, nsct, rp
 from methods.mst.sr import load_dictionary
 
-MST = ["lp-mst", "rp-mst", "dwt-mst", "dtcwt-mst", "nsct-mst"]
-SR = ["lp-sr", "rp-sr", "dwt-sr", "dtcwt-sr"]  # nsct-sr: its low-pass is full-size, see below
+MST = ["lp-mst", "rp-mst", "dwt-mst", "dtcwt-mst", "nsct-mst", "cvt-mst"]
+SR = ["lp-sr", "rp-sr", "dwt-sr", "dtcwt-sr", "cvt-sr"]  # nsct-sr: its low-pass is full-size, see below
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def crop(shared_datasets):
     return luma(a)[360:457, 192:303]  # 97×111, textured in both halves; odd sizes on purpose
 
 
-@pytest.mark.parametrize("mod", [lp, rp, dwt, dtcwt], ids=lambda m: m.__name__.split(".")[-1])
+@pytest.mark.parametrize("mod", [lp, rp, dwt, dtcwt, cvt], ids=lambda m: m.__name__.split(".")[-1])
 def test_perfect_reconstruction(mod, crop):
     for levels in (1, 4):
         d = mod.forward(crop, levels)
