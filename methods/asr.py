@@ -153,6 +153,8 @@ class ASR(FusionMethod):
     modalities = ("multi-focus", "ir-visible", "medical")
     colour = "per-channel"
     #: the contract checks run at step 8 (no overlap): step 1 takes minutes per check
+    groups: ClassVar[tuple[str, ...]] = ("mfifb", "paper")
+    published_names: ClassVar[dict[str, str]] = {"mfifb": "ASR"}
     contract_params: ClassVar[dict] = {"step": 8}
     citation = (
         "Y. Liu, Z. Wang, Simultaneous image fusion and denoising with adaptive sparse "

@@ -152,9 +152,19 @@ class _NSCTSRParams:
     dictionary: str = ""
 
 
+#: method -> (groups, published names) of the toolbox methods that benchmarks ship
+_PUBLISHED = {
+    "lp-sr": (("vifb-classic", "mfifb", "paper"), {"vifb": "LP_SR", "mfifb": "MST_SR"}),
+    "rp-sr": (("vifb-classic", "mfifb"), {"vifb": "RP_SR", "mfifb": "RP_SR"}),
+    "nsct-sr": (("vifb-classic", "mfifb"), {"vifb": "NSCT_SR", "mfifb": "NSCT_SR"}),
+}
+
+
 def _define(transform: str, sr: bool, aliases: tuple[str, ...] = ()) -> type[FusionMethod]:
     name = f"{transform}-{'sr' if sr else 'mst'}"
+    groups, published = _PUBLISHED.get(name, ((), {}))
     body = {"name": name, "transform": transform, "sr": sr, "aliases": aliases,
+            "groups": groups, "published_names": published,
             "__doc__": f"``{name}``: {TRANSFORMS[transform][1]}, "
                        f"{'sparse-representation' if sr else 'averaged'} low-pass (module docstring)."}
     if transform == "nsct":
