@@ -142,3 +142,23 @@ def test_crops_alias_and_methods_not_registered(shared_datasets, monkeypatch):
     whole = methods.get_method("msvd").fuse(a, b).image[win]
     assert mo.psnr(methods.get_method("msvd").fuse(a[win], b[win]).image[8:-8, 8:-8],
                    whole[8:-8, 8:-8]) > 30
+
+
+def test_slow_methods_default_to_crops_and_crop_zero_means_whole_pairs(shared_datasets, monkeypatch):
+    """asr and csr (minutes per whole pair) run on DEFAULT_CROP windows unless crop is given."""
+    from bench.validate import mfifb_outputs as mo
+
+    seen = []
+
+    def fake(root, method, pair, crop=0, params=None):
+        seen.append((method, crop))
+        return {"method": method, "pair": pair, "crop": crop, "psnr": 40.0, "psnr_saved": 40.0,
+                "qabf_ours": 0.7, "qabf_theirs": 0.7, "dq": 0.0, "dq_raw": 0.0}
+
+    monkeypatch.setattr(mo, "compare_pair", fake)
+    run = get_target("mfifb-outputs")
+    run(shared_datasets, quick=True, progress=False, methods_=("asr", "csr", "gff"))
+    assert set(seen) == {("asr", 128), ("csr", 128), ("gff", 0)}
+    seen.clear()
+    run(shared_datasets, quick=True, progress=False, methods_=("asr", "gff"), crop=0)
+    assert set(seen) == {("asr", 0), ("gff", 0)}
