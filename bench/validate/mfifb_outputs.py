@@ -100,7 +100,7 @@ def mfifb_root(data_dir: str | Path) -> Path:
 def psnr(x: np.ndarray, y: np.ndarray) -> float:
     """PSNR in dB of two 0..255 images (inf when identical)."""
     mse = float(np.mean((np.asarray(x, float) - np.asarray(y, float)) ** 2))
-    return float("inf") if mse == 0 else 10.0 * np.log10(255.0**2 / mse)
+    return float("inf") if mse == 0 else float(10.0 * np.log10(255.0**2 / mse))
 
 
 def save_like_matlab_jpeg(img: np.ndarray, quality: int = 75) -> np.ndarray:
