@@ -33,7 +33,7 @@ Parameters: ``epsilon`` = 0.1, ``step`` = 1 (the release; a larger step codes
 step² times fewer patches — ASR is slow: about 1.6 million OMP codes of ~50
 atoms for a 520×520 colour pair at step 1), ``atoms`` = 256 (or 128),
 ``mean`` = "chosen", ``dictionary_dir`` = folder holding ``asr/`` (the
-released ``sparse-dictionaries``; default ``$FUSEBENCH_SPARSE_DICTIONARIES``).
+released ``sparse-dictionaries``; default: :func:`methods.sparse.released_dictionary`).
 
 Colour: ``per-channel``.
 
@@ -54,7 +54,7 @@ from bench.color import per_channel
 from bench.errors import ParameterError
 from bench.matlab import sobel
 from methods.base import FusionMethod, FusionResult, register_method
-from methods.sparse import add_patches, average_patches, load_released, omp_batch
+from methods.sparse import add_patches, average_patches, omp_batch, released_dictionary
 
 PATCH = 8
 N_SUB = 6  # released sub-dictionaries D_1..D_6 (orientation bins of 30°)
@@ -64,8 +64,8 @@ def asr_dictionaries(atoms: int = 256, dictionary_dir: str = "") -> list[np.ndar
     """[D_0, D_1, …, D_6]: the released dictionaries, unit-norm columns (64 × atoms each)."""
     if atoms not in (128, 256):
         raise ParameterError(f"asr: atoms must be 128 or 256 (the released sizes), got {atoms}")
-    d0 = load_released("asr", f"D_100000_{atoms}_8_0.mat", dictionary_dir)["D"]
-    rest = load_released("asr", f"D_100000_{atoms}_8_6.mat", dictionary_dir)
+    d0 = released_dictionary(f"asr/D_100000_{atoms}_8_0.mat", dictionary_dir)["D"]
+    rest = released_dictionary(f"asr/D_100000_{atoms}_8_6.mat", dictionary_dir)
     n = int(np.asarray(rest["dic_number"]).ravel()[0])
     dn = np.asarray(rest["Dn"], dtype=np.float64)
     subs = np.split(dn, n, axis=1)
@@ -155,6 +155,8 @@ class ASR(FusionMethod):
     published_names = {"mfifb": "ASR", "paper": "ASR"}
     colour = "per-channel"
     #: the contract checks run at step 8 (no overlap): step 1 takes minutes per check
+    groups: ClassVar[tuple[str, ...]] = ("mfifb", "paper")
+    published_names: ClassVar[dict[str, str]] = {"mfifb": "ASR"}
     contract_params: ClassVar[dict] = {"step": 8}
     citation = (
         "Y. Liu, Z. Wang, Simultaneous image fusion and denoising with adaptive sparse "

@@ -24,8 +24,8 @@ Per colour channel, on s = image/255:
    averages the two. F = 255 (s_lF + s_hF).
 
 Parameters: ``lam`` = 0.01, ``mode`` = "multi-focus", ``max_iter`` = 500,
-``dictionary_dir`` (folder holding ``csr/dict.mat``; default
-``$FUSEBENCH_SPARSE_DICTIONARIES``). Colour: ``per-channel`` (the release
+``dictionary_dir`` (folder holding ``csr/dict.mat``; default: found by
+:func:`methods.sparse.released_dictionary`). Colour: ``per-channel`` (the release
 fuses one grey image).
 
     >>> import numpy as np, methods
@@ -46,12 +46,12 @@ from bench.color import per_channel
 from bench.errors import ParameterError
 from bench.matlab import imfilter
 from methods.base import FusionMethod, FusionResult, register_method
-from methods.sparse import load_released
+from methods.sparse import released_dictionary
 
 
 def csr_dictionary(dictionary_dir: str = "") -> np.ndarray:
     """The released 8×8×32 filters (float64)."""
-    return np.asarray(load_released("csr", "dict.mat", dictionary_dir)["D"], dtype=np.float64)
+    return np.asarray(released_dictionary("csr/dict.mat", dictionary_dir)["D"], dtype=np.float64)
 
 
 def cbpdn_codes(d: np.ndarray, s: np.ndarray, lam: float, max_iter: int = 500):
@@ -109,6 +109,8 @@ class CSR(FusionMethod):
     colour = "per-channel"
     #: the contract checks cap the ADMM at 20 iterations (500 take minutes per check; at 5 the
     #: detail is far from converged and fuse(X, X) is off by up to 19 grey levels)
+    groups: ClassVar[tuple[str, ...]] = ("mfifb", "paper")
+    published_names: ClassVar[dict[str, str]] = {"mfifb": "CSR"}
     contract_params: ClassVar[dict] = {"max_iter": 20}
     #: fuse(X, X) = base + D∗x̂ with x̂ the ℓ1-regularised (shrunk) codes of X's detail, not X:
     #: on the contract's Lytro-05 crop the largest error is 4.5 grey levels (mean 0.56) at the

@@ -50,46 +50,101 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.errors import DataError
+from bench.weights import PublishedFile, declare, locate
 
 _EPS = np.finfo(np.float64).eps
 
-#: environment variable naming the folder of the released dictionaries
-#: (``sparse-dictionaries``: ``asr/``, ``csr/``, ``mst-sr/`` …)
+#: environment variable naming a folder laid out like ``sparse-dictionaries``
+#: (``asr/``, ``csr/``, ``mst-sr/`` …): checked before ``$FUSEBENCH_WEIGHTS``
 DICTIONARY_ENV = "FUSEBENCH_SPARSE_DICTIONARIES"
 
-_LOADED: dict[str, dict] = {}
+_ASR = "yuliu316316/ASR-Fusion@17d7b387e72e3713b81182a9381f154e9f90c09f:Dictionary/"
+_VIFB = "xingchenzhang/VIFB@22b2ea9d91499cc5962d9bdcae9c290270f0fade:methods/"
+_CSMCA = "yuliu316316/CSMCA-Fusion@6f6c3e79fb72a7ef6f7cd2336092bf985e6a08ad:dictionary/"
+
+#: name (path under ``sparse-dictionaries/``) -> (sha256, bytes, "owner/repo@commit:path",
+#: method, environment variable); as in ``../shared/weights/sparse-dictionaries/MANIFEST.json``
+_RELEASES = {
+    "asr/D_100000_128_8_0.mat": (
+        "a37067ef273ad2c177138f3577e16d6dfd0b71b9e6ee0f2012f17e05f54b6cae", 63065,
+        _ASR + "D_100000_128_8_0.mat", "asr", ""),
+    "asr/D_100000_128_8_6.mat": (
+        "8670c1d4a9a9f905b31b5d11b8b0cd2645ff55b5a0550150225903f8c4eb4ff0", 377390,
+        _ASR + "D_100000_128_8_6.mat", "asr", ""),
+    "asr/D_100000_256_8_0.mat": (
+        "e2edff55cc4306af8fa9e9084cc199b25adedd90ddbc7a4a173fdcbf9e3c65e3", 125987,
+        _ASR + "D_100000_256_8_0.mat", "asr", ""),
+    "asr/D_100000_256_8_6.mat": (
+        "22f6f667f93fad21f884feeeca8483aed04843517ec72943c4cf710f694a16b8", 754680,
+        _ASR + "D_100000_256_8_6.mat", "asr", ""),
+    "csr/dict.mat": (
+        "2cf35f24bc7270995db519f28a2ffdd310f9188e5efe7c7dc2f9f7107c3cdba7", 7846,
+        "yuliu316316/CSR-Fusion@48aff426b684d50178ce75eec150f02b1b13bb68:dict.mat", "csr", ""),
+    "mst-sr/D_100000_256_8.mat": (
+        "ca4e6fc769ccdab7e0854c0f76d8103802fce05f8e56a8c0b461c9a7c37f4e10", 125957,
+        _VIFB + "LP_SR/sparsefusion/Dictionary/D_100000_256_8.mat", "*-sr (MST-SR)",
+        "FUSEBENCH_MSTSR_DICTIONARY"),
+    "latlrr/L_8.mat": (
+        "7cba0d58551eae76d935bb3190c1b0e96fbfffb427a669e872c26cb00aa30c8d", 31514,
+        _VIFB + "LatLRR/models/L_8.mat", "latlrr", ""),
+    "latlrr/L_16.mat": (
+        "9eae145befde2f454f5d521f61e8e8ef370295b609acb04eb1a6b3021ba7cad4", 504018,
+        _VIFB + "LatLRR/models/L_16.mat", "latlrr", ""),
+    "csmca/Dc_8_8_32.mat": (
+        "7dda5cc96cb71041d24b0006c3d9eb2daea7403bea0ba8d2b30055dab52754c6", 15918,
+        _CSMCA + "Dc_8_8_32.mat", "csmca", ""),
+    "csmca/Dt_8_8_32.mat": (
+        "8ff8902bb05d92f2329ff65ac80434e3924ce6beb06f6b4a3010ffeca28a5190", 15943,
+        _CSMCA + "Dt_8_8_32.mat", "csmca", ""),
+}
 
 
-def load_released(method: str, filename: str, dictionary_dir: str | Path = "") -> dict:
-    """The variables of a released MATLAB dictionary file ``<dir>/<method>/<filename>`` (cached).
+def _env_name(name: str) -> str:
+    """``asr/D_100000_256_8_0.mat`` -> ``FUSEBENCH_ASR_D_100000_256_8_0``."""
+    stem = name.rsplit(".", 1)[0]
+    return "FUSEBENCH_" + "".join(ch if ch.isalnum() else "_" for ch in stem).upper()
 
-    ``<dir>`` is ``dictionary_dir`` if given, else ``$FUSEBENCH_SPARSE_DICTIONARIES``,
-    else ``$FUSEBENCH_WEIGHTS/sparse-dictionaries``.
-    This is the one place the sparse methods read their published dictionaries
-    (to be pointed at ``bench.weights`` with its download and sha256 check).
 
-        >>> sorted(load_released("csr", "dict.mat", data_dir.parent / "weights"
-        ...                      / "sparse-dictionaries"))
+#: every released dictionary, declared with :mod:`bench.weights` (name -> PublishedFile)
+RELEASED: dict[str, PublishedFile] = {
+    name: declare(f"sparse-dictionaries/{name}", sha, size, source, env=env or _env_name(name),
+                  method=method)
+    for name, (sha, size, source, method, env) in _RELEASES.items()
+}
+
+_LOADED: dict[str, dict[str, np.ndarray]] = {}
+
+
+def released_dictionary(name: str, folder: str | os.PathLike = "") -> dict[str, np.ndarray]:
+    """The variables of a released dictionary file, e.g. ``released_dictionary("csr/dict.mat")``.
+
+    ``name``: the file's path under ``sparse-dictionaries/`` (a key of :data:`RELEASED`:
+    ``asr/D_100000_256_8_0.mat``, ``csr/dict.mat``, ``mst-sr/D_100000_256_8.mat``,
+    ``latlrr/L_16.mat``, ``csmca/Dc_8_8_32.mat`` …). Returns ``{variable: array}`` as
+    stored in the .mat file (``__header__`` etc. left out), cached per file.
+
+    Found by :func:`bench.weights.locate` (sha256-checked; a wrong or missing file is a
+    :class:`bench.weights.WeightsError`), first hit wins: ``folder/name`` (``folder``: a
+    method's ``dictionary_dir`` parameter), the file's own variable (``RELEASED[name].env``,
+    e.g. ``$FUSEBENCH_MSTSR_DICTIONARY``), ``$FUSEBENCH_SPARSE_DICTIONARIES/name``,
+    ``$FUSEBENCH_WEIGHTS/sparse-dictionaries/name``, the cache, a download. This is the one loader of the sparse methods' released files.
+
+        >>> sorted(released_dictionary("csr/dict.mat"))
         ['D']
     """
-    root = dictionary_dir or os.environ.get(DICTIONARY_ENV, "")
-    if not root and os.environ.get("FUSEBENCH_WEIGHTS"):  # the published-weights folder
-        root = Path(os.environ["FUSEBENCH_WEIGHTS"]) / "sparse-dictionaries"
-    if not root:
-        raise DataError(
-            f"{method}: needs the released dictionary {method}/{filename}: pass "
-            f"dictionary_dir=FOLDER or set {DICTIONARY_ENV}=FOLDER (the folder holding {method}/)"
-        )
-    path = Path(root).expanduser() / method / filename
-    key = str(path.resolve())
+    from bench.errors import ParameterError
+
+    if name not in RELEASED:
+        raise ParameterError(f"no released dictionary {name!r} (known: {', '.join(RELEASED)})")
+    spec = RELEASED[name]
+    if not folder and not os.environ.get(spec.env):
+        folder = os.environ.get(DICTIONARY_ENV, "")
+    path = locate(spec, Path(folder).expanduser() / name if folder else None)
+    key = str(Path(path).resolve())
     if key not in _LOADED:
-        if not path.is_file():
-            raise DataError(f"{method}: released dictionary {path} not found ({DICTIONARY_ENV}="
-                            f"{os.environ.get(DICTIONARY_ENV, '')!r})")
         from scipy.io import loadmat
 
-        _LOADED[key] = {k: v for k, v in loadmat(path).items() if not k.startswith("__")}
+        _LOADED[key] = {k: v for k, v in loadmat(str(path)).items() if not k.startswith("__")}
     return _LOADED[key]
 
 

@@ -18,6 +18,9 @@ def add_arguments(p):
                    help="mfifb-outputs, vifb-outputs: comma list of methods (default: all it knows)")
     p.add_argument("--all-pairs", action="store_true",
                    help="mfifb-outputs: also every MFIFB pair for the methods it has on all 105")
+    p.add_argument("--crop", type=int, default=None,
+                   help="mfifb-outputs: compare the central SxS window (0: whole pairs; "
+                        "default: whole pairs except the slow asr, csr)")
     p.add_argument("--json", action="store_true")
 
 
@@ -31,6 +34,8 @@ def run(args) -> int:
         extra["methods_"] = tuple(m.strip() for m in args.methods.split(",") if m.strip())
     if getattr(args, "all_pairs", False):
         extra["all_pairs"] = True
+    if getattr(args, "crop", None) is not None:
+        extra["crop"] = args.crop
     if extra:
         import inspect
 

@@ -20,8 +20,10 @@ Transforms: ``lp`` (:mod:`methods.mst.lp`), ``rp`` (:mod:`methods.mst.rp`),
 per level are fused by their moduli), ``nsct`` (:mod:`methods.mst.nsct`,
 "pyrexc" pyramid + "vk" directional filters; instead of ``levels`` it takes
 ``directions`` = "2,3,3,4", log2 of the directional band counts from the
-coarsest level to the finest). The toolbox's curvelet (CVT) variants are not
-implemented yet.
+coarsest level to the finest), ``cvt`` (:mod:`methods.mst.cvt`, the wrapping
+curvelet transform with real curvelets, ``levels`` + 1 scales and 16 angles at
+the second-coarsest scale, as the toolbox's ``curvelet_fuse(A, B, level+1)``;
+every cosine and sine wedge array is one high-pass band).
 
 ``rp-*`` outputs are clipped to the sources' range: the ratios explode where
 a low-pass band is near zero (dark areas of infrared images), and the toolbox's
@@ -47,7 +49,7 @@ import numpy as np
 from bench.color import per_channel
 from bench.errors import ParameterError
 from methods.base import FusionMethod, FusionResult, register_method
-from methods.mst import dtcwt, dwt, lp, nsct, rp
+from methods.mst import cvt, dtcwt, dwt, lp, nsct, rp
 from methods.mst.rules import average, choose_max_consistent
 from methods.mst.sr import load_dictionary, sparse_fusion
 
@@ -60,6 +62,7 @@ TRANSFORMS = {
     "dwt": (dwt, "Mallat 1989, discrete wavelet transform (Haar)"),
     "dtcwt": (dtcwt, "Kingsbury 2001, dual-tree complex wavelet transform"),
     "nsct": (nsct, "da Cunha, Zhou & Do 2006, nonsubsampled contourlet transform"),
+    "cvt": (cvt, "Candès, Demanet, Donoho & Ying 2006, fast discrete curvelet transform (wrapping)"),
 }
 _CITATION = (
     "Y. Liu, S. Liu, Z. Wang, A general framework for image fusion based on multi-scale "
@@ -181,3 +184,5 @@ DTCWT_SR = _define("dtcwt", True)
 NSCT_MST = _define("nsct", False)
 NSCT_SR = _define("nsct", True, groups=("vifb-classic", "mfifb"),
                   published_names={"vifb": "NSCT_SR", "mfifb": "NSCT_SR"})
+CVT_MST = _define("cvt", False)
+CVT_SR = _define("cvt", True)

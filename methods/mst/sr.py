@@ -17,8 +17,9 @@ Overlapping patches are averaged; pixels no patch covers take (L_A + L_B)/2.
 All sparse coding goes through :func:`sparse_codes` (one function, so the
 batched OMP of ``methods/sparse.py`` can replace it). The dictionary comes from
 :func:`load_dictionary`: by default the authors' released MST-SR dictionary
-(``D_100000_256_8.mat``, K-SVD on 100 000 natural-image patches), located by
-:func:`released_dictionary_path`; ``"learned"`` selects the dictionary learned
+(``D_100000_256_8.mat``, K-SVD on 100 000 natural-image patches), through
+:func:`methods.sparse.released_dictionary` (sha256-checked; ``$FUSEBENCH_MSTSR_DICTIONARY``
+names the file); ``"learned"`` selects the dictionary learned
 here (``methods/mstsr/dictionary.npz``); any other value is a .mat/.npz path.
 
     >>> import numpy as np
@@ -28,21 +29,16 @@ here (``methods/mstsr/dictionary.npz``); any other value is a .mat/.npz path.
 
 from __future__ import annotations
 
-import hashlib
-import os
 from pathlib import Path
 
 import numpy as np
 
 from bench.errors import DataError
 
-__all__ = ["load_dictionary", "released_dictionary_path", "sparse_codes", "sparse_fusion"]
+__all__ = ["RELEASED_NAME", "load_dictionary", "sparse_codes", "sparse_fusion"]
 
-#: The released file: name, sha256 (as published in VIFB @ 22b2ea9d, methods/LP_SR/sparsefusion/Dictionary/).
-RELEASED_NAME = "D_100000_256_8.mat"
-RELEASED_SHA256 = "ca4e6fc769ccdab7e0854c0f76d8103802fce05f8e56a8c0b461c9a7c37f4e10"
-ENV_DICTIONARY = "FUSEBENCH_MSTSR_DICTIONARY"
-ENV_WEIGHTS = "FUSEBENCH_WEIGHTS"
+#: The released file, under ``sparse-dictionaries/`` (see :data:`methods.sparse.RELEASED`).
+RELEASED_NAME = "mst-sr/D_100000_256_8.mat"
 
 
 def sparse_codes(d: np.ndarray, x: np.ndarray, epsilon: float) -> np.ndarray:
@@ -94,57 +90,33 @@ def sparse_fusion(a: np.ndarray, b: np.ndarray, d: np.ndarray, overlap: int = 6,
     return average_patches(acc, cnt, (a + b) / 2.0)
 
 
-def released_dictionary_path() -> Path:
-    """Where the authors' released MST-SR dictionary is (first hit wins).
-
-    1. the file named by ``$FUSEBENCH_MSTSR_DICTIONARY``;
-    2. ``<root>/sparse-dictionaries/mst-sr/D_100000_256_8.mat`` for ``<root>`` in
-       ``$FUSEBENCH_WEIGHTS``, ``../shared/weights`` (from the working directory
-       and from the checkout holding this package), ``shared/weights``.
-
-    This is the single place to point at the project's weights loader.
-    """
-    env = os.environ.get(ENV_DICTIONARY)
-    if env:
-        return Path(env)
-    checkout = Path(__file__).resolve().parents[3]
-    roots = [os.environ.get(ENV_WEIGHTS), "../shared/weights", checkout / "shared" / "weights",
-             "shared/weights"]
-    tail = Path("sparse-dictionaries") / "mst-sr" / RELEASED_NAME
-    for root in roots:
-        if root and (Path(root) / tail).is_file():
-            return Path(root) / tail
-    raise DataError(
-        f"MST-SR dictionary {RELEASED_NAME} not found: set ${ENV_DICTIONARY} to the file "
-        f"(from github.com/yuliu316316/MST-SR-Fusion-Toolbox, sparsefusion/Dictionary/, "
-        f"sha256 {RELEASED_SHA256[:12]}...), or ${ENV_WEIGHTS} to a folder holding {tail}, "
-        "or pass dictionary='learned' for the dictionary learned by fusebench"
-    )
-
-
 _CACHE: dict[str, np.ndarray] = {}
 
 
 def load_dictionary(spec: str | Path = "") -> np.ndarray:
     """The dictionary as a float64 64×256 array with unit-norm columns (cached).
 
-    ``spec``: ``""`` → the released dictionary (sha256-checked), ``"learned"`` →
-    ``methods/mstsr/dictionary.npz``, otherwise a .mat (variable ``D``) or .npz
-    (array ``D``) path.
+    ``spec``: ``""`` → the released dictionary (:func:`methods.sparse.released_dictionary`,
+    sha256-checked), ``"learned"`` → ``methods/mstsr/dictionary.npz``, otherwise a .mat
+    (variable ``D``) or .npz (array ``D``) path.
     """
+    spec = str(spec)
+    if spec == "":
+        from methods.sparse import released_dictionary
+
+        raw = released_dictionary(RELEASED_NAME)
+        key = "released:" + RELEASED_NAME
+        if key not in _CACHE:
+            _CACHE[key] = _normalised(np.asarray(raw["D"], dtype=np.float64), RELEASED_NAME)
+        return _CACHE[key]
     from methods.mstsr.dictionary import DEFAULT_PATH
 
-    spec = str(spec)
-    path = released_dictionary_path() if spec == "" else (
-        DEFAULT_PATH if spec == "learned" else Path(spec))
+    path = DEFAULT_PATH if spec == "learned" else Path(spec)
     key = str(Path(path).resolve())
     if key in _CACHE:
         return _CACHE[key]
     if not path.is_file():
         raise DataError(f"MST-SR dictionary {path} not found")
-    raw = path.read_bytes()
-    if spec == "" and path.name == RELEASED_NAME and hashlib.sha256(raw).hexdigest() != RELEASED_SHA256:
-        raise DataError(f"MST-SR dictionary {path}: sha256 differs from the released file")
     try:
         if path.suffix.lower() == ".mat":
             from scipy.io import loadmat
@@ -155,7 +127,11 @@ def load_dictionary(spec: str | Path = "") -> np.ndarray:
                 d = np.asarray(z["D"], dtype=np.float64)
     except (KeyError, ValueError, OSError) as exc:
         raise DataError(f"MST-SR dictionary {path}: no readable matrix D ({exc})") from None
-    if d.ndim != 2 or int(round(np.sqrt(d.shape[0]))) ** 2 != d.shape[0]:
-        raise DataError(f"MST-SR dictionary {path}: D is {d.shape}, expected (p*p, atoms)")
-    _CACHE[key] = d / np.linalg.norm(d, axis=0, keepdims=True)
+    _CACHE[key] = _normalised(d, path)
     return _CACHE[key]
+
+
+def _normalised(d: np.ndarray, where) -> np.ndarray:
+    if d.ndim != 2 or int(round(np.sqrt(d.shape[0]))) ** 2 != d.shape[0]:
+        raise DataError(f"MST-SR dictionary {where}: D is {d.shape}, expected (p*p, atoms)")
+    return d / np.linalg.norm(d, axis=0, keepdims=True)

@@ -114,3 +114,51 @@ def test_saved_alike_uses_their_files_quality(shared_datasets):
     png = root / "CNN" / "aymaz_03_CNN.png"
     z, _ = read_image(png)
     np.testing.assert_array_equal(save_like(z + 0.3, png), z)  # lossless: only rounded
+
+
+def test_crops_alias_and_methods_not_registered(shared_datasets, monkeypatch):
+    """``crop`` compares a 16-aligned central window; ``mstsr`` runs as lp-sr; a method of the
+    table that is not registered (a stand-in name here) is reported, not failed."""
+    from bench.validate import mfifb_outputs as mo
+
+    monkeypatch.setitem(mo.METHODS, "not-a-method", ("DSIFT", {}, "lytro"))
+    rep = get_target("mfifb-outputs")(shared_datasets, quick=True, progress=False,
+                                      methods_=("mstsr", "not-a-method"), crop=64)
+    pairs = [r for r in rep.rows if not r["pair"].startswith("summary")]
+    assert [r["method"] for r in pairs] == ["lp-sr"] * 3 and {r["crop"] for r in pairs} == {64}
+    assert all(r["psnr"] > 33 and abs(r["dq"]) < 0.03 for r in pairs), pairs  # 36 dB on pair 01
+    absent = [r for r in rep.rows if r["method"] == "not-a-method"]
+    assert absent and absent[0]["verdict"].startswith("not registered") and rep.ok
+    assert any("not registered" in n for n in rep.notes)
+    # the crop is the window the method ran on: the same window cut from a whole-pair run
+    # differs only near the crop's edges (the transform's support)
+    import methods
+    from bench.io import read_image
+
+    a, _ = read_image(shared_datasets / "mfifb" / "sources" / "lytro_08_A.jpg")
+    b, _ = read_image(shared_datasets / "mfifb" / "sources" / "lytro_08_B.jpg")
+    win = mo.crop_window(a.shape, 64)
+    assert (win[0].start % 16, win[1].start % 16) == (0, 0) and win[0].stop - win[0].start == 64
+    whole = methods.get_method("msvd").fuse(a, b).image[win]
+    assert mo.psnr(methods.get_method("msvd").fuse(a[win], b[win]).image[8:-8, 8:-8],
+                   whole[8:-8, 8:-8]) > 30
+
+
+def test_slow_methods_default_to_crops_and_crop_zero_means_whole_pairs(shared_datasets, monkeypatch):
+    """asr and csr (minutes per whole pair) run on DEFAULT_CROP windows unless crop is given."""
+    from bench.validate import mfifb_outputs as mo
+
+    seen = []
+
+    def fake(root, method, pair, crop=0, params=None):
+        seen.append((method, crop))
+        return {"method": method, "pair": pair, "crop": crop, "psnr": 40.0, "psnr_saved": 40.0,
+                "qabf_ours": 0.7, "qabf_theirs": 0.7, "dq": 0.0, "dq_raw": 0.0}
+
+    monkeypatch.setattr(mo, "compare_pair", fake)
+    run = get_target("mfifb-outputs")
+    run(shared_datasets, quick=True, progress=False, methods_=("asr", "csr", "gff"))
+    assert set(seen) == {("asr", 128), ("csr", 128), ("gff", 0)}
+    seen.clear()
+    run(shared_datasets, quick=True, progress=False, methods_=("asr", "gff"), crop=0)
+    assert set(seen) == {("asr", 0), ("gff", 0)}

@@ -44,3 +44,45 @@ def test_small_signals_get_zero_codes_and_max_atoms_caps(lytro_pair):
     assert (codes != 0).sum(axis=0).max() == 5
     # a 1-D signal gives a 1-D code, equal to its column in the batch
     np.testing.assert_allclose(omp_batch(d, x[:, 3], 0.1, max_atoms=5), codes[:, 3], rtol=1e-12)
+
+
+def test_released_dictionaries_are_declared_as_in_the_shared_manifest(published_weights_dir):
+    """Every file of sparse-dictionaries/MANIFEST.json is declared with its sha256, size and source."""
+    import json
+
+    from methods.sparse import RELEASED
+
+    manifest = json.loads((published_weights_dir / "sparse-dictionaries" / "MANIFEST.json").read_text())
+    listed = {f["path"]: f for f in manifest["files"]}
+    assert {spec.relpath for spec in RELEASED.values()} == set(listed)
+    for spec in RELEASED.values():
+        f = listed[spec.relpath]
+        assert (spec.sha256, spec.size, spec.repo, spec.commit, spec.source_path) == (
+            f["sha256"], f["bytes"], f["source_repo"], f["source_commit"], f["source_path"])
+
+
+def test_released_dictionary_loads_checks_and_explains(published_weights_dir, tmp_path, monkeypatch):
+    from scipy.io import savemat
+
+    from bench.errors import ParameterError
+    from bench.weights import WeightsError
+    from methods.sparse import released_dictionary
+
+    d = released_dictionary("csr/dict.mat")["D"]
+    assert d.shape == (8, 8, 32)  # the released 32 filters of 8×8
+    asr = released_dictionary("asr/D_100000_256_8_6.mat")
+    assert asr["Dn"].shape == (64, 6 * 256) and int(asr["dic_number"].ravel()[0]) == 6
+    # a folder with a wrong file: refused, naming the file and the expected hash
+    (tmp_path / "csr").mkdir()
+    savemat(str(tmp_path / "csr" / "dict.mat"), {"D": d[:, :, ::-1]})
+    with pytest.raises(WeightsError, match=r"csr/dict\.mat.*sha256.*2cf35f24bc727099"):
+        released_dictionary("csr/dict.mat", tmp_path)
+    # not found anywhere and offline: names the file's variable, the folder and the URL
+    monkeypatch.delenv("FUSEBENCH_SPARSE_DICTIONARIES", raising=False)
+    monkeypatch.setenv("FUSEBENCH_WEIGHTS", str(tmp_path / "none"))
+    monkeypatch.setenv("FUSEBENCH_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("FUSEBENCH_OFFLINE", "1")
+    with pytest.raises(WeightsError, match=r"FUSEBENCH_CSMCA_DC_8_8_32.*raw\.githubusercontent"):
+        released_dictionary("csmca/Dc_8_8_32.mat")
+    with pytest.raises(ParameterError, match="known"):
+        released_dictionary("csr/other.mat")
