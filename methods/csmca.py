@@ -58,13 +58,13 @@ from bench.color import per_channel
 from bench.errors import ParameterError
 from bench.matlab import imfilter
 from methods.base import FusionMethod, FusionResult, register_method
-from methods.sparse import load_released
+from methods.sparse import released_dictionary
 
 
 def csmca_dictionaries(dictionary_dir: str = "") -> tuple[np.ndarray, np.ndarray]:
     """The released cartoon and texture filters (each 8×8×32, float64)."""
-    dc = load_released("csmca", "Dc_8_8_32.mat", dictionary_dir)["Dc"]
-    dt = load_released("csmca", "Dt_8_8_32.mat", dictionary_dir)["Dt"]
+    dc = released_dictionary("csmca/Dc_8_8_32.mat", dictionary_dir)["Dc"]
+    dt = released_dictionary("csmca/Dt_8_8_32.mat", dictionary_dir)["Dt"]
     return np.asarray(dc, dtype=np.float64), np.asarray(dt, dtype=np.float64)
 
 

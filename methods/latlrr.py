@@ -24,8 +24,9 @@ runs the levels 1 … 4 in a loop and keeps the last (n = 4).
 
 Images are on the 0..1 scale (``im2double``) as in the released code; colour images are
 fused per RGB channel (a grey source is used for every channel), as ``run_LatLRR.m``.
-The projection matrix is found by :func:`bench.weights.locate` (``latlrr/L_8.mat``;
-parameter ``projection`` = a path, or ``$FUSEBENCH_LATLRR_L_8``).
+The projection matrix is the released ``latlrr/L_8.mat``, loaded by
+:func:`methods.sparse.released_dictionary` (parameter ``dictionary_dir`` = the folder
+holding ``latlrr/``, or ``$FUSEBENCH_LATLRR_L_8``, as for the other sparse methods).
 
     >>> rng = np.random.default_rng(0)
     >>> x = rng.random((12, 13))
@@ -44,48 +45,24 @@ from typing import ClassVar
 import numpy as np
 
 from bench.errors import ParameterError
-from bench.weights import WeightsError, declare, locate
+from bench.weights import WeightsError
 from methods.base import FusionMethod, FusionResult, register_method
-from methods.sparse import add_patches
+from methods.sparse import add_patches, released_dictionary
 
 __all__ = ["LatLRR", "decompose", "fuse_channels", "fuse_gray", "load_projection"]
 
-PROJECTIONS = {
-    8: declare(
-        "sparse-dictionaries/latlrr/L_8.mat",
-        "7cba0d58551eae76d935bb3190c1b0e96fbfffb427a669e872c26cb00aa30c8d", 31514,
-        "xingchenzhang/VIFB@22b2ea9d91499cc5962d9bdcae9c290270f0fade:methods/LatLRR/models/L_8.mat",
-        env="FUSEBENCH_LATLRR_L_8", method="latlrr",
-    ),
-    16: declare(
-        "sparse-dictionaries/latlrr/L_16.mat",
-        "9eae145befde2f454f5d521f61e8e8ef370295b609acb04eb1a6b3021ba7cad4", 504018,
-        "xingchenzhang/VIFB@22b2ea9d91499cc5962d9bdcae9c290270f0fade:methods/LatLRR/models/L_16.mat",
-        env="FUSEBENCH_LATLRR_L_16", method="latlrr",
-    ),
-}
-_LOADED: dict[str, np.ndarray] = {}
-
-
-def load_projection(unit: int = 8, path: str = "") -> np.ndarray:
-    """The released projection matrix ``L_<unit>`` (unit² × unit²), located and hash-checked."""
-    if unit not in PROJECTIONS:
+def load_projection(unit: int = 8, folder: str = "") -> np.ndarray:
+    """The released projection matrix ``L_<unit>`` (unit² × unit²), located and hash-checked by
+    :func:`methods.sparse.released_dictionary` (``latlrr/L_<unit>.mat``; ``folder``: the folder
+    holding ``latlrr/``, else ``$FUSEBENCH_LATLRR_L_<unit>``, ``$FUSEBENCH_SPARSE_DICTIONARIES``,
+    ``$FUSEBENCH_WEIGHTS/sparse-dictionaries``, the cache, a download)."""
+    if unit not in (8, 16):
         raise ParameterError(f"latlrr: no released projection for {unit}×{unit} patches (unit=8 or 16)")
-    p = locate(PROJECTIONS[unit], path or None)
-    key = str(p)
-    if key not in _LOADED:
-        from scipy.io import loadmat
-
-        try:
-            mat = loadmat(p)
-        except Exception as exc:
-            raise WeightsError(f"latlrr: {p} is not a readable MATLAB file ({exc})") from exc
-        var = f"L_{unit}"
-        shape = (unit * unit, unit * unit)
-        if var not in mat or mat[var].shape != shape:
-            raise WeightsError(f"latlrr: {p} holds no {shape} matrix {var}")
-        _LOADED[key] = np.asarray(mat[var], dtype=np.float64)
-    return _LOADED[key]
+    name, var, shape = f"latlrr/L_{unit}.mat", f"L_{unit}", (unit * unit, unit * unit)
+    mat = released_dictionary(name, folder)
+    if var not in mat or mat[var].shape != shape:
+        raise WeightsError(f"latlrr: {name} holds no {shape} matrix {var}")
+    return np.asarray(mat[var], dtype=np.float64)
 
 
 def _vectors(x: np.ndarray, unit: int) -> np.ndarray:
@@ -204,11 +181,11 @@ class LatLRR(FusionMethod):
     class Params:
         levels: int = 4  # decomposition levels (VIFB keeps its last run, level 4)
         unit: int = 8  # patch size: 8 (L_8.mat, VIFB's choice) or 16 (L_16.mat)
-        projection: str = ""  # path of the L_<unit>.mat file; empty: bench.weights.locate
+        dictionary_dir: str = ""  # folder holding latlrr/L_<unit>.mat; empty: the usual lookup
         cumulative_details: bool = True  # VIFB's code: level k detail counted n-k+1 times
 
     def run(self, a: np.ndarray, b: np.ndarray, params) -> FusionResult:
-        proj = load_projection(params.unit, params.projection)
+        proj = load_projection(params.unit, params.dictionary_dir)
 
         if a.ndim == 2:
             ir, vis = [b], [a]
