@@ -107,6 +107,10 @@ class FusionMethod:
     #: Parameter overrides the contract checks (methods/testing.py) use, for methods whose
     #: defaults take minutes on the checks' images; the defaults are tested elsewhere.
     contract_params: ClassVar[dict[str, Any]] = {}
+    #: (rows, cols) cap on the contract checks' larger crops (odd-size colour, grey uint8,
+    #: identical inputs) for methods that take minutes there even with ``contract_params``
+    #: (csmca: about 5 CPU-minutes per channel at 333×417); None: the checks' own sizes.
+    contract_crop: ClassVar[tuple[int, int] | None] = None
     #: Named groups (from :data:`GROUPS`) the method belongs to, e.g. ``("mfifb", "paper")``;
     #: ``classic``/``deep`` membership also follows ``kind`` without being listed.
     groups: ClassVar[tuple[str, ...]] = ()
