@@ -104,8 +104,9 @@ def resolve_methods(spec: str | list[str], tasks=None) -> MethodSelection:
     for part in (p.strip().lower() for p in parts):
         if not part:
             continue
-        if part == "all!":
+        if part == "all!":  # every method, on every pair, whatever its tasks
             hits = methods.list_methods("*")
+            explicit.update(hits)
         elif part == "all" or part in METHOD_GROUPS:
             hits = methods.list_methods("*", group=None if part == "all" else part)
             hits = [h for h in hits if declared(h)]
@@ -119,7 +120,8 @@ def resolve_methods(spec: str | list[str], tasks=None) -> MethodSelection:
             f"--methods {spec!r} selects no method{where} (known: {', '.join(methods.METHODS)}; "
             "'all!' selects every method whatever its tasks)"
         )
-    undeclared = [n for n in out if n in explicit and not declared(n)]
+    forced = any(p.strip().lower() == "all!" for p in parts)
+    undeclared = [] if forced else [n for n in out if n in explicit and not declared(n)]
     if undeclared:
         warnings.warn(
             f"method(s) {', '.join(undeclared)} not declared for task(s) {', '.join(tasks or ())}: "

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from bench.cli import main
 from bench.scaffold import scaffold
+from methods.testing import CHECKS
 
 
 def test_scaffolded_plugin_passes_and_a_broken_one_fails(tmp_path, capsys):
     good, _test = scaffold("chk-good", out_dir=tmp_path)
     assert main(["check-method", str(good)]) == 0
     out = capsys.readouterr().out
-    assert "8/8 checks passed for chk-good" in out and "ok   chk-good: tiny" in out
+    n = len(CHECKS)
+    assert f"{n}/{n} checks passed for chk-good" in out and "ok   chk-good: tiny" in out
     # the same plugin made impure: it writes into its input, and its output leaves 0..255
     bad = tmp_path / "chk_bad.py"
     text = good.read_text().replace('"chk-good"', '"chk-bad"').replace("ChkGood", "ChkBad")

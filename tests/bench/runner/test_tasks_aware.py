@@ -85,7 +85,13 @@ def test_plan_skips_undeclared_group_members_but_runs_named_methods():
     plan = plan_run(ds, "mixed", "mfifb", "qsf", "default", {}, "cpu")
     per_pair = {pid: {t.method for t in ts} for pid, ts in plan.tasks.items()}
     assert {"sesf", "cnn-patch"} <= per_pair["m"] and not {"sesf", "cnn-patch"} & per_pair["d"]
-    assert plan.skipped == 2  # sesf and cnn-patch on the medical pair
+    # the mfifb members not declared for medical (sesf, cnn-patch, dsift, ...) skip that pair
+    not_medical = [m for m in methods.list_methods("*", group="mfifb")
+                   if "medical" not in methods.METHODS.get(m).modalities]
+    assert {"sesf", "cnn-patch"} <= set(not_medical) and plan.skipped == len(not_medical)
+    everything = plan_run(ds, "mixed", "all!", "qsf", "default", {}, "cpu")
+    assert {t.method for t in everything.tasks["d"]} == set(methods.list_methods("*"))
+    assert everything.skipped == 0
     with pytest.warns(UserWarning, match="not declared"):
         plan = plan_run(Dataset("med", [_pair("d", "medical")], modality="medical"), "med",
                         "sesf", "qsf", "default", {}, "cpu")
