@@ -157,25 +157,11 @@ def summarize(rows: list[dict], method: str) -> dict:
         >>> summarize(rows, "m")["verdict"]
         'PASS median psnr 30.00 < 35.0; |dq| <= 0.03 on 18/21 (need 18)'
     """
-    mine = [r for r in rows if r["method"] == method]
-    med = float(np.median([r["psnr"] for r in mine]))
-    n_ok = sum(abs(r["dq"]) <= DQ_MAX for r in mine)
-    need = int(np.ceil(DQ_SHARE * len(mine) - 1e-9))
-    ok_psnr, ok_dq = med >= PSNR_MIN, n_ok >= need
-    rule = (f"median psnr {med:.2f} {'>=' if ok_psnr else '<'} {PSNR_MIN}; "
-            f"|dq| <= {DQ_MAX} on {n_ok}/{len(mine)} (need {need})")
-    n_same = sum(r["psnr_saved"] == float("inf") for r in mine)
-    if n_same:
-        rule += f"; {n_same}/{len(mine)} bit-identical saved alike"
-    return {
-        "method": method, "pair": "summary", "psnr": round(med, 2),
-        "psnr_saved": round(float(np.median([r["psnr_saved"] for r in mine])), 2),
-        "qabf_ours": round(float(np.mean([r["qabf_ours"] for r in mine])), 4),
-        "qabf_theirs": round(float(np.mean([r["qabf_theirs"] for r in mine])), 4),
-        "dq": round(float(np.mean([r["dq"] for r in mine])), 4),
-        "dq_raw": f"{sum(abs(r['dq_raw']) <= DQ_MAX for r in mine)}/{len(mine)} within {DQ_MAX}",
-        "verdict": ("PASS " if ok_psnr or ok_dq else "FAIL ") + rule,
-    }
+    from bench.validate.mfifb_outputs import summarize as summarize_rows
+
+    row = summarize_rows(rows, method, share=DQ_SHARE)
+    row.pop("crop")
+    return row
 
 
 @register_target("vifb-outputs")

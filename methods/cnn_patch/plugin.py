@@ -40,9 +40,9 @@ import numpy as np
 from scipy import ndimage
 
 from bench.color import luma
-from bench.errors import ParameterError
 from bench.matlab import rgb2gray
 from methods.base import FusionMethod, FusionResult, register_method
+from methods.devices import torch_device
 
 MIN_SIZE = 16  # the network needs at least one 16×16 patch
 _MODELS: dict[tuple, object] = {}
@@ -50,16 +50,7 @@ _LOCK = threading.Lock()
 
 
 def _device(name: str):
-    import torch
-
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name.startswith("cuda") and not torch.cuda.is_available():
-        raise ParameterError(f"method 'cnn-patch': device={name!r} requested but CUDA is not available")
-    try:
-        return torch.device(name)
-    except RuntimeError as exc:
-        raise ParameterError(f"method 'cnn-patch': invalid device {name!r} ({exc})") from None
+    return torch_device(name, "cnn-patch")
 
 
 def get_model(weights: str | None, device: str = "auto"):

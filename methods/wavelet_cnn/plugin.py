@@ -39,8 +39,8 @@ from typing import ClassVar
 import numpy as np
 
 from bench.color import luma
-from bench.errors import ParameterError
 from methods.base import FusionMethod, FusionResult, register_method
+from methods.devices import torch_device
 
 MIN_SIZE = 16  # the network needs at least one 16×16 patch
 _MODELS: dict[tuple, object] = {}
@@ -48,18 +48,7 @@ _LOCK = threading.Lock()
 
 
 def _device(name: str):
-    import torch
-
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name.startswith("cuda") and not torch.cuda.is_available():
-        raise ParameterError(f"method 'wavelet-cnn': device={name!r} requested but CUDA is not available")
-    if name != "cpu" and not name.startswith("cuda"):
-        raise ParameterError(f"method 'wavelet-cnn': invalid device {name!r} (auto, cpu, cuda, cuda:N)")
-    try:
-        return torch.device(name)
-    except RuntimeError as exc:
-        raise ParameterError(f"method 'wavelet-cnn': invalid device {name!r} ({exc})") from None
+    return torch_device(name, "wavelet-cnn")
 
 
 def get_model(weights: str | None = None, device: str = "auto"):
