@@ -61,6 +61,21 @@ class Branch(nn.Module):
         return F.relu(self.conv3(x))
 
 
+def xavier_init(net: nn.Module, generator: torch.Generator | None = None) -> None:
+    """Xavier (Glorot) uniform weights, bound √(6 / (fan_in + fan_out)), and zero biases for
+    every convolution and linear layer of ``net``, in module order (Caffe's "xavier" filler
+    as Liu et al. used it; the order makes a seeded ``generator`` reproducible)."""
+    for m in net.modules():
+        if isinstance(m, (nn.Conv2d, nn.Linear)):
+            w = m.weight
+            fan_in = w[0].numel()
+            fan_out = w.shape[0] * (w[0, 0].numel() if w.dim() > 2 else 1)
+            bound = math.sqrt(6.0 / (fan_in + fan_out))
+            with torch.no_grad():
+                w.uniform_(-bound, bound, generator=generator)
+                m.bias.zero_()
+
+
 class PatchCNN(nn.Module):
     """Siamese focus classifier; see the module docstring."""
 
@@ -72,15 +87,7 @@ class PatchCNN(nn.Module):
 
     def reset_parameters(self, generator: torch.Generator | None = None) -> None:
         """Xavier (Glorot) uniform weights and zero biases, as in the paper (Caffe "xavier")."""
-        for m in self.modules():
-            if isinstance(m, (nn.Conv2d, nn.Linear)):
-                w = m.weight
-                fan_in = w[0].numel()
-                fan_out = w.shape[0] * (w[0, 0].numel() if w.dim() > 2 else 1)
-                bound = math.sqrt(6.0 / (fan_in + fan_out))
-                with torch.no_grad():
-                    w.uniform_(-bound, bound, generator=generator)
-                    m.bias.zero_()
+        xavier_init(self, generator)
 
     # -- training: patch classifier -----------------------------------------
     def forward(self, pa: torch.Tensor, pb: torch.Tensor) -> torch.Tensor:

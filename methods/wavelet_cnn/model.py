@@ -42,11 +42,11 @@ weights; ``paper`` (64, 128, 256, 256), Liu et al.'s sizes.
 
 from __future__ import annotations
 
-import math
-
 import torch
 from torch import nn
 from torch.nn import functional as F
+
+from methods.cnn_patch.model import xavier_init
 
 PATCH = 16  # training patch size (pixels)
 STRIDE = 2  # patch stride of the dense score map (the DWT's decimation)
@@ -130,15 +130,7 @@ class WaveletCNN(nn.Module):
 
     def reset_parameters(self, generator: torch.Generator | None = None) -> None:
         """Xavier (Glorot) uniform weights and zero biases, as Liu et al. (Caffe "xavier")."""
-        for m in self.modules():
-            if isinstance(m, (nn.Conv2d, nn.Linear)):
-                w = m.weight
-                fan_in = w[0].numel()
-                fan_out = w.shape[0] * (w[0, 0].numel() if w.dim() > 2 else 1)
-                bound = math.sqrt(6.0 / (fan_in + fan_out))
-                with torch.no_grad():
-                    w.uniform_(-bound, bound, generator=generator)
-                    m.bias.zero_()
+        xavier_init(self, generator)
 
     def forward(self, pa: torch.Tensor, pb: torch.Tensor) -> torch.Tensor:
         """Logits ``(N, 2)`` for grey patch pairs ``(N, 1, 16, 16)`` in 0..1."""
