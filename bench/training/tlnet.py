@@ -366,6 +366,13 @@ class _TLNetTrainer:
     name = "tlnet"
     help = "train the tlnet focus network (configs: paper, cpu)"
 
+    @staticmethod
+    def ablation_table(*args, **kwargs):
+        """The paper's ablation rows (``bench ablate tlnet``), see :mod:`bench.training.tlnet_ablation`."""
+        from bench.training.tlnet_ablation import ablation_table
+
+        return ablation_table(*args, **kwargs)
+
     def add_arguments(self, p):
         p.add_argument("--config", choices=sorted(TRAIN_CONFIGS), default="cpu")
         p.add_argument("--out", default=None, help="output folder (default runs/tlnet-<config>)")

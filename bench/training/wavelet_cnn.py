@@ -200,6 +200,7 @@ def ablation_table(dataset: str, *, data_dir=None, checkpoint_dirs=(), include_s
 class _Trainer:
     name = "wavelet-cnn"
     help = "train the wavelet-cnn focus classifier (Haar sub-bands) on synthetic blur patch pairs"
+    ablation_table = staticmethod(ablation_table)  # bench ablate wavelet-cnn
 
     def add_arguments(self, p: argparse.ArgumentParser) -> None:
         p.add_argument("--config", default="cpu", choices=list(PRESETS),
