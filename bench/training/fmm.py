@@ -25,7 +25,7 @@ Configurations (``--config``; explicit options override them):
 ======  ============  ====  =====  ===============  ======  ====  =========================
 config  channels      crop  batch  crops/pair/epoch  epochs  lr    meant for
 ======  ============  ====  =====  ===============  ======  ====  =========================
-cpu     16, 32, 48    128   8      4                 5       1e-3  the shipped checkpoint
+cpu     8, 16, 32     64    8      8                 6       1e-3  the shipped checkpoint
 paper   32, 64, 128   256   8      200               4       1e-4  ``--device cuda``
 ======  ============  ====  =====  ===============  ======  ====  =========================
 
@@ -60,7 +60,7 @@ STATE_SUFFIX = ".state.pt"
 TRAIN_SET, VAL_SET = "roadscene:train", "roadscene:test"
 
 PRESETS: dict[str, dict[str, Any]] = {
-    "cpu": {"crop": 128, "batch_size": 8, "crops_per_pair": 4, "epochs": 5, "lr": 1e-3},
+    "cpu": {"crop": 64, "batch_size": 8, "crops_per_pair": 8, "epochs": 6, "lr": 1e-3},
     "paper": {"crop": 256, "batch_size": 8, "crops_per_pair": 200, "epochs": 4, "lr": 1e-4},
 }
 
@@ -73,14 +73,14 @@ class FMMTrainConfig:
     fusion: str = "mapping"
     loss: str = "ssim-var"
     data_dir: str | None = None
-    crop: int = 128
+    crop: int = 64
     batch_size: int = 8
-    crops_per_pair: int = 4
-    epochs: int = 5
+    crops_per_pair: int = 8
+    epochs: int = 6
     lr: float = 1e-3
     seed: int = 0
     max_pairs: int | None = None  # first N training pairs only (toy runs)
-    val_pairs: int = 7  # roadscene:test pairs for per-epoch model selection
+    val_pairs: int = 4  # roadscene:test pairs for per-epoch model selection
     val_every: int = 1
     select_best: bool = True  # keep the epoch with the best validation Q^AB/F
     final_val_pairs: int | None = None  # pairs of roadscene:test for the card (None: all 21)

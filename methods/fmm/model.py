@@ -29,7 +29,7 @@ multiples of :data:`STRIDE` (the plugin pads and crops back):
 ``fusion`` selects the fusion module for the ablation (Table 6): ``"mapping"``
 (above), ``"add"`` (f_x + f_y at every scale) or ``"concat"`` (1×1 convolution
 of [f_x, f_y] at every scale). The paper gives no channel widths; ``channels``
-(c0, c1, c2): ``cpu`` (16, 32, 48), ``paper`` (32, 64, 128) (our choice).
+(c0, c1, c2): ``cpu`` (8, 16, 32), ``paper`` (32, 64, 128) (our choice).
 
     >>> import torch
     >>> net = FMMNet((4, 8, 8)).eval()
@@ -48,7 +48,7 @@ from torch.nn import functional as F
 
 STRIDE = 4  # two 2×2 poolings: H and W must be multiples of 4
 CHUNK = 512  # query positions per chunk of the N×N relation
-CHANNELS = {"cpu": (16, 32, 48), "paper": (32, 64, 128)}
+CHANNELS = {"cpu": (8, 16, 32), "paper": (32, 64, 128)}
 FUSIONS = ("mapping", "add", "concat")
 
 

@@ -42,7 +42,7 @@ from methods.devices import torch_device
 
 STRIDE = 4  # methods.fmm.model.STRIDE (kept here so importing the plugin needs no torch)
 #: sha256 of the packaged ``fmm.pt``; ``version`` carries its first 8 hex digits.
-PACKAGED_SHA256 = "0000000000000000000000000000000000000000000000000000000000000000"
+PACKAGED_SHA256 = "d7d0ddca93886e661b879f7c954878b08d9397ad1cfd4474b251be0582f52c12"
 _MODELS: dict[tuple, object] = {}
 _LOCK = threading.Lock()
 

@@ -12,7 +12,7 @@ figures are measured with the weights as saved.
 
     >>> net = load_model()                        # the packaged weights
     >>> type(net).__name__, net.channels, net.fusion
-    ('FMMNet', (16, 32, 48), 'mapping')
+    ('FMMNet', (8, 16, 32), 'mapping')
 """
 
 from __future__ import annotations
