@@ -74,7 +74,7 @@ def test_variants_and_their_ablation_rows(shared_datasets, tmp_path):
     rows = ablation_table("synthetic", checkpoint_dirs=[tmp_path], limit=1, metrics_names=("qabf",),
                           progress=False)
     assert [r["variant"] for r in rows] == [
-        "mapping / ssim-var (cpu, 5 ep)", "add / ssim-var (cpu, 1 ep)", "concat / ssim-mean (cpu, 1 ep)"]
+        "mapping / ssim-var (cpu, 6 ep)", "add / ssim-var (cpu, 1 ep)", "concat / ssim-mean (cpu, 1 ep)"]
     assert all(0.0 < r["qabf"] <= 1.0 for r in rows)
     assert rows[0]["qabf"] > rows[1]["qabf"]  # the trained network beats a 1-epoch toy
     assert "concat / ssim-mean" in table_markdown(rows, ("qabf",))
