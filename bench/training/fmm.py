@@ -343,6 +343,11 @@ no ImageNet (or any other pre-trained) weights: trained from scratch.
 
 Validation with the weights as saved, all {meta.get("val_pairs", 0)} `{d["validation"]}` pairs (grey):
 Q^AB/F **{f4(meta.get("val_qabf"))}**, variance-selected SSIM loss {f4(meta.get("val_ssim_var_loss"))}.
+
+Deviations from the paper (docs/methods/fmm.md): RoadScene's 200 training pairs instead of
+40 000 KAIST pairs; this schedule instead of 4 epochs × 40 000 crops of 256×256 at lr 1e-4;
+channel widths, keys/values of the mapping on a 2×2-pooled grid and the softmax over the two
+modalities' maps chosen here (the paper gives none of them).
 """)
     return card_json, card_md
 
