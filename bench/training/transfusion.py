@@ -26,13 +26,13 @@ tqdm progress; deterministic on the CPU for a fixed seed (one process, no
 data-loader workers, seeded crops and init). The checkpoint goes to ``--out``
 with its model card (``<stem>.json`` / ``<stem>.md``).
 
-======  ==============  ====  =====  ============  ============  ======  ==================
-config  network          crop  batch  stage-1 steps  stage-2 steps  lr      meant for
-======  ==============  ====  =====  ============  ============  ======  ==================
-cpu     VGG-19 ≤ relu3_4  64    8      1500          600           1e-3    the shipped checkpoint
-        at ¼ width
-paper   VGG-19 ≤ relu5_4  256   8      2500          1250          1e-4    ``--device cuda``
-======  ==============  ====  =====  ============  ============  ======  ==================
+======  ==================  ====  =====  =======  =======  =========  ======================
+config  network             crop  batch  stage 1  stage 2  lr (1/2)   meant for
+======  ==================  ====  =====  =======  =======  =========  ======================
+cpu     VGG-19 to relu3_4,  64    8      1500     600      1e-3/2e-3  the shipped checkpoint
+        a quarter wide                                                (1 thread, ~40 min)
+paper   VGG-19 to relu5_4   256   8      2500     1250     1e-4/1e-4  ``--device cuda``
+======  ==================  ====  =====  =======  =======  =========  ======================
 
 (``paper``: 50 epochs of the 400 images / 200 pairs at batch 8, the authors'
 epochs, batch and crop; their stage 1 ran on MS-COCO.)
@@ -64,12 +64,13 @@ VALIDATION = "roadscene:test"
 
 PRESETS: dict[str, dict[str, Any]] = {
     "cpu": {"net": "cpu", "crop": 64, "batch_size": 8, "stage1_steps": 1500, "stage2_steps": 600,
-            "lr1": 1e-3, "lr2": 2e-3, "val_every": 100, "val_limit": 10, "threads": 1},
+            "lr1": 1e-3, "lr2": 2e-3, "val_every": 100, "select_limit": 10, "threads": 1},
     "paper": {"net": "paper", "crop": 256, "batch_size": 8, "stage1_steps": 2500, "stage2_steps": 1250,
               "lr1": 1e-4, "lr2": 1e-4, "val_every": 250},
 }
 #: Settings that do not change the result (left out of the resume fingerprint).
-_EXECUTION = ("data_dir", "out", "device", "threads", "progress", "restart", "compact", "val_limit")
+_EXECUTION = ("data_dir", "out", "device", "threads", "progress", "restart", "compact", "val_limit",
+              "select_limit")
 
 
 @dataclass
@@ -94,7 +95,8 @@ class TrainConfig:
     stage1_from: str | None = None  # take encoder + decoder from this checkpoint, skip stage 1
     seed: int = 0
     val_every: int = 150
-    val_limit: int | None = None
+    select_limit: int | None = None  # model selection on the first N roadscene:test pairs (None: all)
+    val_limit: int | None = None  # the card's final figure on the first N pairs (None: all 21)
     save_every: int = 50
     max_pairs: int | None = None  # first N training pairs (toy runs)
     data_dir: str | None = None
@@ -205,13 +207,18 @@ def train(cfg: TrainConfig) -> TrainResult:
     from bench.training.checkpoint import load_training_state, save_training_state
     from methods.devices import torch_device
     from methods.transfusion import losses
-    from methods.transfusion.model import TransFusionNet, imagenet_encoder_state, init_encoder_from_imagenet
+    from methods.transfusion.model import (
+        TransFusionNet,
+        imagenet_encoder_state,
+        init_encoder_from_imagenet,
+    )
 
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     dev = torch_device(cfg.device, "transfusion")
-    if dev.type == "cpu":
-        torch.use_deterministic_algorithms(True)
+    # CPU kernels are deterministic for a fixed thread count (the tests check a resumed run
+    # against an uninterrupted one); torch.use_deterministic_algorithms would import the
+    # compiler stack (tens of seconds) for nothing here.
     out = Path(cfg.out)
     if out.suffix != ".pt":
         out = out / "transfusion.pt"
@@ -247,7 +254,7 @@ def train(cfg: TrainConfig) -> TrainResult:
         best, opt_state = st.get("best"), st.get("optimizer")
 
     train_pairs = load_pairs(DATASET, cfg.data_dir, cfg.max_pairs)
-    val_pairs = load_pairs(VALIDATION, cfg.data_dir, cfg.val_limit)
+    val_pairs = load_pairs(VALIDATION, cfg.data_dir, cfg.select_limit)
     singles = [(ir,) for ir, _ in train_pairs] + [(vis,) for _, vis in train_pairs]
     small = min(min(a.shape) for a, _ in train_pairs)
     if small < cfg.crop:
@@ -278,7 +285,7 @@ def train(cfg: TrainConfig) -> TrainResult:
             opt.zero_grad()
             loss.backward()
             opt.step()
-            run_loss = float(loss) if run_loss is None else 0.95 * run_loss + 0.05 * float(loss)
+            run_loss = loss.item() if run_loss is None else 0.95 * run_loss + 0.05 * loss.item()
             bar.set_postfix(loss=f"{run_loss:.4f}", mse=f"{parts['mse']:.4f}")
             if (step + 1) % 100 == 0 or step + 1 == cfg.stage1_steps:
                 history.append({"stage": 1, "step": step + 1, "loss": run_loss, **parts})
@@ -316,7 +323,7 @@ def train(cfg: TrainConfig) -> TrainResult:
         opt.zero_grad()
         loss.backward()
         opt.step()
-        run_loss = float(loss) if run_loss is None else 0.95 * run_loss + 0.05 * float(loss)
+        run_loss = loss.item() if run_loss is None else 0.95 * run_loss + 0.05 * loss.item()
         bar.set_postfix(loss=f"{run_loss:.4f}", best_qabf=f"{best['qabf']:.4f}")
         done = step + 1
         if done % cfg.val_every == 0 or done == cfg.stage2_steps:
@@ -352,7 +359,7 @@ def export(net, cfg: TrainConfig, out: Path, *, history, best, seconds, device, 
     }
     save_checkpoint(out, net, meta, compact=cfg.compact)
     saved = load_model(out)
-    all_val = load_pairs(VALIDATION, cfg.data_dir)  # selection may use a subset; the card: all pairs
+    all_val = load_pairs(VALIDATION, cfg.data_dir, cfg.val_limit)  # the card: all pairs by default
     meta["val_qabf"] = validate(saved, all_val)["qabf"]
     meta["data"]["validation_pairs_final"] = len(all_val)
     save_checkpoint(out, net, meta, compact=cfg.compact)
@@ -393,7 +400,7 @@ Weights: `{out.name}` ({"float16" if meta.get("compact", c["compact"]) else "flo
 |---|---|---|---|
 {rows}
 
-Validation Q^AB/F (all {meta["data"]["validation_pairs_final"]} roadscene:test pairs, weights as saved):
+Validation Q^AB/F ({meta["data"]["validation_pairs_final"]} roadscene:test pairs, weights as saved):
 **{meta["val_qabf"]:.4f}**.
 """)
     return card_json, card_md
@@ -480,7 +487,8 @@ class _Trainer:
                                ("--crop", "crop", int), ("--batch-size", "batch_size", int),
                                ("--lr1", "lr1", float), ("--lr2", "lr2", float), ("--seed", "seed", int),
                                ("--threads", "threads", int), ("--val-every", "val_every", int),
-                               ("--val-limit", "val_limit", int), ("--max-pairs", "max_pairs", int),
+                               ("--val-limit", "val_limit", int), ("--select-limit", "select_limit", int),
+                               ("--max-pairs", "max_pairs", int),
                                ("--mi-weight", "mi_weight", float), ("--grad-weight", "grad_weight", float)):
             p.add_argument(opt, dest=dest, type=typ, default=None, help="override the configuration's value")
         for flag, dest in (("--no-channel-perception", "channel_perception"),
@@ -504,7 +512,7 @@ class _Trainer:
 
     def run(self, args: argparse.Namespace) -> int:
         keys = ("stage1_steps", "stage2_steps", "crop", "batch_size", "lr1", "lr2", "seed", "threads",
-                "val_every", "val_limit", "max_pairs", "mi_weight", "grad_weight")
+                "val_every", "val_limit", "select_limit", "max_pairs", "mi_weight", "grad_weight")
         cfg = config_for(
             args.config, data_dir=args.data_dir, device=args.device, imagenet=args.imagenet,
             stage1_from=args.stage1_from, out=args.out or f"runs/transfusion/{args.config}/transfusion.pt",
