@@ -319,7 +319,7 @@ def train(cfg: TrainConfig) -> TrainResult:
         if cfg.mi_loss:
             lmi, mi = losses.mi_loss(fused, f_ir, f_vis, cfg.mi_weight)
             loss = loss + lmi
-            parts["mi"] = float(mi)
+            parts["mi"] = mi.item()
         opt.zero_grad()
         loss.backward()
         opt.step()
