@@ -24,7 +24,7 @@ a grey infrared image has neutral chroma, so the visible image's colours come ba
     >>> rng = np.random.default_rng(0)
     >>> vis, ir = rng.random((30, 41)) * 255, rng.random((30, 41)) * 255
     >>> res = methods.get_method("transfusion").fuse(vis, ir, device="cpu")
-    >>> res.image.shape, res.decision_map.shape, 0 <= res.image.min() <= res.image.max() <= 255
+    >>> res.image.shape, res.decision_map.shape, bool(0 <= res.image.min() <= res.image.max() <= 255)
     ((30, 41), (30, 41), True)
 """
 
