@@ -480,7 +480,7 @@ class _Trainer:
 
     def add_arguments(self, p: argparse.ArgumentParser) -> None:
         p.add_argument("--config", default="cpu", choices=list(PRESETS),
-                       help="cpu (shipped checkpoint, ~30 min on 2 cores) or paper (full VGG-19, "
+                       help="cpu (shipped checkpoint, ~50 min on one busy CPU thread) or paper (full VGG-19, "
                             "the authors' crop/batch/epochs; for --device cuda)")
         p.add_argument("--data-dir", default=None, help="data root holding roadscene/ (default: FUSEBENCH_DATA)")
         for opt, dest, typ in (("--steps1", "stage1_steps", int), ("--steps2", "stage2_steps", int),
