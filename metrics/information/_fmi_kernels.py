@@ -165,7 +165,13 @@ def _pair(l, xraw, xpdf, xcdf0, xcdfp, xcen, xlg, xst, fraw, fpdf, fcdf0, fcdfp,
 
 @njit(cache=True, nogil=True)
 def fmi_sum(ga, gb, gf, w):
-    """Σ over the 'valid' w×w windows of FMI_AF + FMI_BF, and the window count."""
+    """Σ over the 'valid' w×w windows of FMI_AF + FMI_BF, and the window count.
+
+    >>> g = np.random.default_rng(0).random((6, 7))
+    >>> total, n = fmi_sum(g, g, g, 3)  # every window equals F's: FMI 1
+    >>> n, float(total / (2 * n))
+    (20, 1.0)
+    """
     h, wd = ga.shape
     nh = h - w + 1
     nw = wd - w + 1
