@@ -224,7 +224,8 @@ def _vertical(src, taps, dst):
 def feature_best(ff, feats, masks, taps, c, toolbox, flat, best):
     """best = max over X ∈ feats of the local correlation r_XF (0 outside X's mask).
 
-    ``feats`` (3, H, W): the masked feature maps of A, B and S; ``masks`` their masks.
+    ``feats`` (3, H, W): the masked feature maps of A, B and S; ``masks`` their masks;
+    ``taps``: 11 symmetric taps (scipy uses the left ones, as here).
     Local means, variances and covariance in the 11×11 window ``taps ⊗ taps``:
     μ = G∗x, σ² = G∗x² − μ², σ_XF = G∗(x·f) − μ_X μ_F; ``toolbox``: (σ_XF + c)/(√|σ_X² σ_F²| + c),
     else σ_XF/√(σ_X² σ_F²) where σ_X² σ_F² > ``flat``, else 0.
@@ -234,37 +235,36 @@ def feature_best(ff, feats, masks, taps, c, toolbox, flat, best):
     n_maps = 2 + 3 * feats.shape[0]
     prod = np.empty((rows, cols))
     vert = np.zeros((n_maps, rows, cols + 2 * half))
-    for m in range(n_maps):
-        if m == 0:
-            _vertical(ff, taps, vert[0])
-            continue
+    _vertical(ff, taps, vert[0])
+    for i in range(rows):
+        for j in range(cols):
+            prod[i, j] = ff[i, j] * ff[i, j]
+    _vertical(prod, taps, vert[1])
+    for k in range(feats.shape[0]):
+        _vertical(feats[k], taps, vert[2 + 3 * k])
         for i in range(rows):
             for j in range(cols):
-                if m == 1:
-                    prod[i, j] = ff[i, j] * ff[i, j]
-                else:
-                    k = (m - 2) // 3
-                    kind = (m - 2) % 3
-                    x = feats[k, i, j]
-                    if kind == 0:
-                        prod[i, j] = x
-                    elif kind == 1:
-                        prod[i, j] = x * x
-                    else:
-                        prod[i, j] = x * ff[i, j]
-        _vertical(prod, taps, vert[m])
-    w0 = taps[half]
+                x = feats[k, i, j]
+                prod[i, j] = x * x
+        _vertical(prod, taps, vert[3 + 3 * k])
+        for i in range(rows):
+            for j in range(cols):
+                prod[i, j] = feats[k, i, j] * ff[i, j]
+        _vertical(prod, taps, vert[4 + 3 * k])
+    # the row filter written out for 11 taps (one pass, vectorised): the same sums in
+    # the same order as x[j]·w₀ + Σ_{d=5..1} (x[j−d] + x[j+d])·w_d
+    w0, a5, a4, a3, a2, a1 = taps[5], taps[0], taps[1], taps[2], taps[3], taps[4]
     local = np.empty((n_maps, cols))
     for i in range(rows):
         for m in range(n_maps):
-            v = vert[m, i]
-            acc = local[m]
             for j in range(cols):
-                acc[j] = v[j + half] * w0
-            for d in range(half, 0, -1):
-                t = taps[half - d]
-                for j in range(cols):
-                    acc[j] += (v[j + half - d] + v[j + half + d]) * t
+                acc = vert[m, i, j + 5] * w0
+                acc += (vert[m, i, j] + vert[m, i, j + 10]) * a5
+                acc += (vert[m, i, j + 1] + vert[m, i, j + 9]) * a4
+                acc += (vert[m, i, j + 2] + vert[m, i, j + 8]) * a3
+                acc += (vert[m, i, j + 3] + vert[m, i, j + 7]) * a2
+                acc += (vert[m, i, j + 4] + vert[m, i, j + 6]) * a1
+                local[m, j] = acc
         for j in range(cols):
             f_mu = local[0, j]
             f_var = local[1, j] - f_mu * f_mu
