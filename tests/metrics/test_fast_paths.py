@@ -2,10 +2,13 @@
 
 The oracles below are the previous implementations, kept verbatim in spirit:
 phase congruency with one ``scipy.fft.ifft2`` per orientation and plain
-temporaries (no buffers reused, no ducc0), and FMI's window loop with the
+temporaries (no buffers reused, no ducc0), the feature agreement with one
+``imfilter_separable`` per local statistic, and FMI's window loop with the
 copula's second differences Δ²C over all 9×9 cells and the joint entropy
-summed cell by cell. The fast code must agree to 1e-9 (relative) on real
-images: Lytro crops, scikit-image's camera and astronaut.
+summed cell by cell. The fast code (numba kernels in
+``metrics/perceptual/_pc_kernels.py`` and ``metrics/information/_fmi_kernels.py``)
+must agree to 1e-9 (relative) on real images: Lytro crops, scikit-image's
+camera and astronaut; without ducc0, phase congruency and Q_P to the bit.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from scipy import fft as sfft
 from skimage import data
 
 from bench.color import luma
+from bench.matlab import imfilter_separable
 from metrics.information import fmi as fmi_mod
 from metrics.perceptual import phase_congruency as pc_mod
 
@@ -67,6 +71,30 @@ def _oracle_phase_congruency(img, k=2.0, cutoff=0.5, g=10.0):
     return pc, (covy2 + covx2 + denom) / 2, (covy2 + covx2 - denom) / 2
 
 
+def _oracle_feature_agreement(f1, f2, fmax, ff, mask1, mask2, mask3, c):
+    def local_mean(x):
+        return imfilter_separable(x, pc_mod._WINDOW)
+
+    ff_mu = local_mean(ff)
+    ff_var = local_mean(ff * ff) - ff_mu**2
+    best = None
+    for feat, mask in ((f1, mask1), (f2, mask2), (fmax, mask3)):
+        x = feat * mask
+        mu = local_mean(x)
+        var = local_mean(x * x) - mu**2
+        cov = local_mean(x * ff) - mu * ff_mu
+        if c is None:
+            prod = var * ff_var
+            ok = mask & (prod > 1e-12)
+            r = np.zeros_like(cov)
+            r[ok] = cov[ok] / np.sqrt(prod[ok])
+        else:
+            r = np.where(mask, (cov + c) / (np.sqrt(np.abs(var * ff_var)) + c), 0.0)
+        best = r if best is None else np.maximum(best, r)
+    n = int(mask3.sum())
+    return float(best.sum() / n) if n else float("nan")
+
+
 def _oracle_qp(a, b, f, toolbox):
     (pc1, b1, s1), (pc2, b2, s2), (pcf, bf, sf) = (_oracle_phase_congruency(x) for x in (a, b, f))
     take1 = pc1 > pc2
@@ -76,7 +104,7 @@ def _oracle_qp(a, b, f, toolbox):
     c = 1e-4 if toolbox else None
     out = 1.0
     for x1, x2, xf in ((pc1, pc2, pcf), (b1, b2, bf), (s1, s2, sf)):
-        out *= pc_mod._feature_agreement(x1, x2, np.where(take1, x1, x2), xf, *masks, c=c)
+        out *= _oracle_feature_agreement(x1, x2, np.where(take1, x1, x2), xf, *masks, c=c)
     return out
 
 
@@ -168,12 +196,15 @@ def test_qp_equals_the_oracle(triples, toolbox):
 
 
 def test_qp_without_ducc0_is_bit_identical_to_the_oracle(triples, monkeypatch):
-    # the in-place rewrite performs the same floating-point operations as the oracle;
-    # only a different FFT library (ducc0) moves the last bits
+    # the compiled loops perform the same floating-point operations as the oracle (numpy's
+    # complex abs/product/division, scipy's correlate1d order); only a different FFT
+    # library (ducc0) moves the last bits
     monkeypatch.setattr(pc_mod, "_ducc_fft", None)
-    a = triples[0][0]
+    a, b, f = triples[0]
     for fast, slow in zip(pc_mod.phase_congruency(a), _oracle_phase_congruency(a)):
         assert np.array_equal(fast, slow)
+    for toolbox in (False, True):
+        assert pc_mod.qp_channel(a, b, f, toolbox=toolbox) == _oracle_qp(a, b, f, toolbox)
 
 
 def test_fmi_equals_the_oracle(triples):
@@ -185,3 +216,16 @@ def test_fmi_equals_the_oracle(triples):
     f = 255.0 - a
     f[:20, :20] = 7.0
     assert fmi_mod.feature_mutual_information(a, b, f) == pytest.approx(_oracle_fmi(a, b, f), rel=REL)
+
+
+def test_qp_median_is_numpys_median():
+    # the noise threshold's median: a bracket from a sample, then selection; ties, zeros,
+    # heavy tails, both parities, and a sample that misses the middle (falls back)
+    from metrics.perceptual._pc_kernels import median
+
+    rng = np.random.default_rng(3)
+    a = luma(data.astronaut().astype(np.float64)).ravel()
+    skewed = np.r_[np.zeros(40000), np.full(40000, 5.0)]  # stride sample hits only zeros
+    for x in (a, a[:-1], rng.random(30001) ** 8, np.round(rng.random(50000) * 3),
+              np.zeros(20000), skewed, rng.random(99)):
+        assert median(x.copy()) == np.median(x)
