@@ -14,7 +14,8 @@ Writes under ``RUN_DIR/report/`` (or ``out_dir``)::
 of a figure with more than nine panels.)
 
 Nothing is recomputed: tables come from ``scores.csv``/``timings.csv`` and
-figures from ``images/``. Rendered figures are kept in the run's cache
+figures from ``images/`` (images a run did not keep, ``--keep-images``, from the
+cache files listed in ``images.csv`` while their sha256 still matches). Rendered figures are kept in the run's cache
 directory under a hash of their inputs, so regenerating an unchanged figure
 is a file copy::
 
@@ -121,9 +122,15 @@ def build_report(
         written["tables"].append(write_markdown(tables, out / "report.md", title, pngs))
     if "html" in formats:
         page = out / "report.html"
-        view = viewer_data(res.run_dir, page, list(figure_pairs) if figure_pairs else res.pairs,
-                           res.methods, tables[0].labels if tables else {})
-        written["tables"].append(write_html(tables, page, title, pngs, view))
+        shown = list(figure_pairs) if figure_pairs else res.pairs
+        view = viewer_data(res.run_dir, page, shown, res.methods, tables[0].labels if tables else {})
+        note = ""
+        if len(view) < len(shown):
+            note = (f"Viewer: the {len(view)} of {len(shown)} pairs whose full images this run "
+                    "kept (--keep-images); every pair is in the figures. To keep them all: "
+                    f"python -m bench run --resume --out {res.run_dir} --keep-images all ... "
+                    "(copies them from the cache, recomputes nothing).")
+        written["tables"].append(write_html(tables, page, title, pngs, view, note))
     return written
 
 
@@ -201,10 +208,19 @@ class _FigureCache:
 
 
 def _pair_images(run_dir: Path, methods: list[str], pair: str):
-    d = run_dir / "images" / slug(pair)
-    sources = {r: d / f"{r}.png" for r in ("A", "B", "GT", "mask") if (d / f"{r}.png").is_file()}
-    fused = {m: d / f"{m}.png" for m in methods if (d / f"{m}.png").is_file()}
-    maps = {m: d / f"{m}.dm.png" for m in methods if (d / f"{m}.dm.png").is_file()}
+    """The pair's sources, fused images and maps: the run's copies, else (pairs whose images
+    ``--keep-images`` did not keep) the cache files that still match images.csv."""
+    from bench.results import image_manifest, run_image
+
+    manifest = image_manifest(run_dir)
+
+    def found(names: dict[str, str]) -> dict[str, Path]:
+        got = {k: run_image(run_dir, pair, f, manifest) for k, f in names.items()}
+        return {k: p for k, p in got.items() if p is not None}
+
+    sources = found({r: f"{r}.png" for r in ("A", "B", "GT", "mask")})
+    fused = found({m: f"{m}.png" for m in methods})
+    maps = found({m: f"{m}.dm.png" for m in methods})
     return sources, fused, maps
 
 
