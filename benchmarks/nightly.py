@@ -27,6 +27,13 @@ Tolerances: classic methods are bit-for-bit deterministic and deep ones agree
 to ~1e-7 on CPU (tests/bench/regression/test_determinism.py); ATOL/RTOL
 below leave room for a different CPU or BLAS build on the CI runner, far
 below any real change (a 1-pixel blur moves qabf by > 0.1).
+
+Threads: every run here uses one BLAS/OpenMP/torch thread per worker
+(:data:`THREAD_VARS` set to 1, whatever the caller's environment). The deep
+methods' float sums depend on the thread count, and after 8-bit rounding a
+different count flips single pixels by 1 (ifcnn-mean on synthetic-000: 1
+pixel with 2 threads vs 1), which moves a score by up to ~2e-4, beyond
+ATOL/RTOL; pinning the count makes the baselines reproducible on any runner.
 """
 
 from __future__ import annotations
@@ -67,6 +74,8 @@ BASELINES: dict[str, list[str]] = {
 }
 ATOL = 1e-6
 RTOL = 1e-6
+#: set to "1" for the runs (module docstring, "Threads")
+THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 
 
 def bench(*args: str) -> int:
@@ -106,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if args.cache_dir and not args.save_baselines:
         p.error("--cache-dir only with --save-baselines: the nightly compares fresh runs")
+    for var in THREAD_VARS:  # reproducible float sums in the deep methods (docstring)
+        os.environ[var] = "1"
     if args.data_dir and not os.environ.get("FUSEBENCH_WEIGHTS"):
         # the deep methods' published weights (bench.weights) sit beside the datasets
         os.environ["FUSEBENCH_WEIGHTS"] = str(Path(args.data_dir).resolve().parent / "weights")
