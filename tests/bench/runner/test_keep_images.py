@@ -58,9 +58,14 @@ def test_reports_draw_unkept_pairs_from_the_cache_but_never_from_a_changed_file(
     run = tmp_path / "r1"
     got = run_image(run, "lytro-03", "average.png")
     assert got is not None and got.is_relative_to(tmp_path / "cache")
+    # by default per-pair figures only of the kept pair; named pairs come from the cache
     written = build_report(run, formats=("html",), jobs=1)
     stems = {p.stem for p in written["figures"]}
-    assert {"montage-lytro-01", "montage-lytro-02", "montage-lytro-03", "decision-lytro-03"} <= stems
+    assert "montage-lytro-02" in stems and "montage-lytro-03" not in stems
+    named = build_report(run, formats=(), jobs=1, figure_pairs=["lytro-01", "lytro-03"],
+                         out_dir=tmp_path / "named")
+    assert {"montage-lytro-01", "montage-lytro-03", "decision-lytro-03"} <= {
+        p.stem for p in named["figures"]}
     page = (run / "report" / "report.html").read_text()
     data = json.loads(page.split("id='viewer-data'>")[1].split("</script>")[0])
     assert [v["pair"] for v in data] == ["lytro-02"]  # the viewer links only files the run has
