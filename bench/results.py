@@ -10,8 +10,11 @@
       timings.csv     dataset, pair, method, method_version, cached, fuse_seconds,
                       score_seconds, status, note
       failures.csv    dataset, pair, method, method_version, stage, metric, error, traceback
+      images.csv      dataset, pair, method, file, key, sha256, kept, cache_path: every
+                      image the run produced, its sha256, whether the run keeps a copy
       images/<pair folder>/A.png, B.png[, GT.png, mask.png]     the sources (copies)
-      images/<pair folder>/<method>.png[, <method>.dm.png]      fused images (copies)
+      images/<pair folder>/<method>.png[, <method>.dm.png]      fused images (copies) of
+                      the pairs chosen by ``--keep-images`` (:func:`kept_pairs`)
       report/         tables and figures (``bench report``)
 
 ``status`` in run.json is one of :data:`STATUSES`: ``running`` while a run writes,
@@ -24,7 +27,13 @@ Rows are appended and fsync'ed as tasks finish, so a killed run keeps every fini
 row; :meth:`RunStore.finalise` merges them with the rows already there (the newest row
 per key wins, no other row is removed) and rewrites each CSV sorted, atomically.
 Images are copies (reflinks where the file system can), never hard links into the
-cache: editing a run's image cannot change the cache. Image folders are named by
+cache: editing a run's image cannot change the cache. The sources of every pair are
+always kept; fused images and decision maps only for the pairs ``--keep-images``
+chooses (default :data:`DEFAULT_KEEP_IMAGES`: the first pairs; ``all`` keeps every one),
+which keeps a 35-method Lytro run folder under 100 MB. Every image, kept or not, has a
+row in ``images.csv`` with its sha256; :func:`run_image` finds a run's image (its copy,
+else the cache's file when that still has the recorded sha256), so reports draw every
+pair's figures right after a run, and never from a changed file. Image folders are named by
 :func:`pair_folder`, injective over pair ids (``sub/x`` and ``sub_x`` differ).
 
     >>> pair_folder("lytro-01"), pair_folder("sub/x") != pair_folder("sub_x")
@@ -63,13 +72,19 @@ TIMING_COLUMNS = [
 FAILURE_COLUMNS = [
     "dataset", "pair", "method", "method_version", "stage", "metric", "error", "traceback",
 ]
-FILES = {"scores": SCORE_COLUMNS, "timings": TIMING_COLUMNS, "failures": FAILURE_COLUMNS}
+IMAGE_COLUMNS = ["dataset", "pair", "method", "file", "key", "sha256", "kept", "cache_path"]
+FILES = {"scores": SCORE_COLUMNS, "timings": TIMING_COLUMNS, "failures": FAILURE_COLUMNS,
+         "images": IMAGE_COLUMNS}
 # the newest row per key wins when rows are merged
 KEYS = {
     "scores": ("pair", "method", "metric", "convention"),
     "timings": ("pair", "method"),
     "failures": ("pair", "method", "stage", "metric"),
+    "images": ("pair", "file"),
 }
+#: ``--keep-images`` default: fused images (and maps) of the first 3 pairs are copied into
+#: the run; every pair's sources are. 3 pairs × 35 methods of 520×520 RGB ≈ 40 MB.
+DEFAULT_KEEP_IMAGES = "3"
 STATUSES = ("running", "complete", "complete-with-failures", "interrupted", "failed")
 _TMP = re.compile(r"^\..+\.(\d+)\.tmp")
 
@@ -174,6 +189,67 @@ def is_disk_error(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno in (
         errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO,
     )
+
+
+def sha256_file(path: str | os.PathLike) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def kept_pairs(spec: str | int | None, pair_ids: list[str]) -> list[str]:
+    """The pairs whose fused images a run copies, for a ``--keep-images`` value: ``all``,
+    ``none``, a number N (the first N pairs) or a comma list of pair ids.
+
+    >>> ids = ["p1", "p2", "p3"]
+    >>> kept_pairs("all", ids), kept_pairs("none", ids), kept_pairs(2, ids), kept_pairs("p3,p1", ids)
+    (['p1', 'p2', 'p3'], [], ['p1', 'p2'], ['p1', 'p3'])
+    """
+    from bench.errors import ParameterError
+
+    text = DEFAULT_KEEP_IMAGES if spec is None else str(spec).strip()
+    if text.lower() == "all":
+        return list(pair_ids)
+    if text.lower() == "none":
+        return []
+    if text.isdigit():
+        return list(pair_ids[: int(text)])
+    wanted = {t.strip() for t in text.split(",") if t.strip()}
+    unknown = sorted(wanted - set(pair_ids))
+    if unknown or not wanted:
+        raise ParameterError(
+            f"--keep-images {spec!r}: expected all, none, a number of pairs or pair ids of the "
+            f"dataset (unknown: {', '.join(unknown) or 'none given'})")
+    return [p for p in pair_ids if p in wanted]
+
+
+def run_image(run_dir: str | os.PathLike, pair_id: str, filename: str,
+              manifest: dict[tuple[str, str], dict[str, str]] | None = None) -> Path | None:
+    """The file of image ``filename`` (``A.png``, ``gff.png``, ``gff.dm.png``) of a pair of a
+    run: the run's copy if it has one, else the cache file it was copied from when that
+    still has the sha256 recorded in ``images.csv``; None when neither (a warning says why
+    for a changed cache file). ``manifest``: :func:`image_manifest` of the run, if read."""
+    own = Path(run_dir) / "images" / pair_folder(pair_id) / filename
+    if own.is_file():
+        return own
+    row = (manifest if manifest is not None else image_manifest(run_dir)).get((pair_id, filename))
+    if not row or not row.get("cache_path"):
+        return None
+    cached = Path(row["cache_path"])
+    if not cached.is_file():
+        return None
+    if sha256_file(cached) != row.get("sha256"):
+        log.warning("%s of %s: the cache file %s no longer has the sha256 the run recorded; "
+                    "not used", filename, pair_id, cached)
+        return None
+    return cached
+
+
+def image_manifest(run_dir: str | os.PathLike) -> dict[tuple[str, str], dict[str, str]]:
+    """``images.csv`` of a run keyed by (pair, file); {} for runs made before it existed."""
+    return {(r["pair"], r["file"]): r for r in read_rows(run_dir, "images")}
 
 
 # -- lock -------------------------------------------------------------------------
@@ -305,6 +381,18 @@ class RunStore:
     def copy_image(self, src: Path, pair_id: str, filename: str) -> None:
         copy_file(src, self.image_path(pair_id, filename))
 
+    def record_image(self, src: Path, dataset: str, pair_id: str, method: str, filename: str,
+                     key: str, keep: bool) -> dict[str, str]:
+        """Copy ``src`` into the run (``keep``, or a copy from an earlier invocation is
+        there) and return its ``images.csv`` row: sha256 of the copy, else of ``src``."""
+        dst = self.image_path(pair_id, filename)
+        keep = keep or dst.is_file()
+        if keep:
+            copy_file(src, dst)
+        return {"dataset": dataset, "pair": pair_id, "method": method, "file": filename, "key": key,
+                "sha256": sha256_file(dst if keep else src), "kept": str(keep).lower(),
+                "cache_path": str(Path(src).resolve())}
+
     def finalise(self, order: dict[str, dict[str, int]]) -> int:
         """Merge the previous rows with this run's (newest per key wins; a task attempted
         now drops its older failure rows), rewrite each CSV sorted by pair then method
@@ -321,7 +409,7 @@ class RunStore:
                 return (
                     order.get("pair", {}).get(r["pair"], 1 << 30), r["pair"],
                     order.get("method", {}).get(r["method"], 1 << 30), r["method"],
-                    r.get("metric", ""), r.get("stage", ""),
+                    r.get("metric", ""), r.get("stage", ""), r.get("file", ""),
                 )
 
             rows.sort(key=sort_key)
@@ -377,6 +465,9 @@ def merge_records(previous: dict[str, Any], record: dict[str, Any]) -> dict[str,
     pairs = list(previous.get("dataset", {}).get("pairs", []))
     pairs += [p for p in record.get("dataset", {}).get("pairs", []) if p not in pairs]
     merged["dataset"] = {**previous.get("dataset", {}), **record.get("dataset", {}), "pairs": pairs}
+    if "kept_pairs" in record:  # images copied by earlier invocations stay
+        kept = set(previous.get("kept_pairs", [])) | set(record["kept_pairs"])
+        merged["kept_pairs"] = [p for p in pairs if p in kept]
     merged["history"] = [
         *previous.get("history", []),
         {k: previous.get(k) for k in ("command", "start", "end", "status", "summary")},

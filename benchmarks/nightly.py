@@ -8,6 +8,7 @@ the two can never drift apart.
     python benchmarks/nightly.py --out /tmp/nightly --data-dir ../shared/datasets
     python benchmarks/nightly.py --save-baselines --data-dir ../shared/datasets
     python benchmarks/nightly.py --only synthetic --out /tmp/nightly
+    python benchmarks/nightly.py --save-baselines --only lytro --cache-dir /tmp/cold/cache
 
 Each dataset runs with a fresh cache (``OUT/cache-NAME``, deleted first): the
 cache is keyed on method version, so a method whose output changed without a
@@ -17,10 +18,22 @@ failures, run.json, a Markdown/CSV report) and ``regression.md`` /
 ``regression.json``. Exit status 1 if any run has failed tasks or any
 ``bench regress`` finds a regression or a vanished baseline score.
 
+``--save-baselines --cache-dir DIR`` regenerates baselines from an existing cache
+(kept, not deleted) instead of a fresh one: only for a cache just filled by the same
+code, e.g. ``OUT/cache-NAME`` of a nightly run of this commit or the ``--workdir`` cache
+of ``benchmarks/bench_runner.py``; what it lacks is computed.
+
 Tolerances: classic methods are bit-for-bit deterministic and deep ones agree
 to ~1e-7 on CPU (tests/bench/regression/test_determinism.py); ATOL/RTOL
 below leave room for a different CPU or BLAS build on the CI runner, far
 below any real change (a 1-pixel blur moves qabf by > 0.1).
+
+Threads: every run here uses one BLAS/OpenMP/torch thread per worker
+(:data:`THREAD_VARS` set to 1, whatever the caller's environment). The deep
+methods' float sums depend on the thread count, and after 8-bit rounding a
+different count flips single pixels by 1 (ifcnn-mean on synthetic-000: 1
+pixel with 2 threads vs 1), which moves a score by up to ~2e-4, beyond
+ATOL/RTOL; pinning the count makes the baselines reproducible on any runner.
 """
 
 from __future__ import annotations
@@ -61,6 +74,8 @@ BASELINES: dict[str, list[str]] = {
 }
 ATOL = 1e-6
 RTOL = 1e-6
+#: set to "1" for the runs (module docstring, "Threads")
+THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 
 
 def bench(*args: str) -> int:
@@ -69,9 +84,11 @@ def bench(*args: str) -> int:
     return subprocess.call(cmd, cwd=REPO)
 
 
-def run_dataset(name: str, out: Path, data_dir: str | None, jobs: int | None, report: bool) -> int:
-    run_dir, cache = out / name, out / f"cache-{name}"
-    for stale in (run_dir, cache):
+def run_dataset(name: str, out: Path, data_dir: str | None, jobs: int | None, report: bool,
+                cache_dir: str | None = None) -> int:
+    run_dir = out / name
+    cache = Path(cache_dir).resolve() if cache_dir else out / f"cache-{name}"
+    for stale in (run_dir,) if cache_dir else (run_dir, cache):
         shutil.rmtree(stale, ignore_errors=True)
     spec = [nightly_methods() if a == "NIGHTLY" else a for a in BASELINES[name]]
     args = ["run", *spec, "--out", run_dir, "--cache-dir", cache, "--device", "cpu", "--no-progress"]
@@ -92,7 +109,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--save-baselines", action="store_true",
                    help="regenerate the baselines from fresh runs instead of comparing")
     p.add_argument("--baseline-dir", default=str(BASELINE_DIR), help="where baselines live")
+    p.add_argument("--cache-dir", default=None,
+                   help="with --save-baselines: reuse this cache (made by the same code) instead "
+                        "of a fresh one per dataset")
     args = p.parse_args(argv)
+    if args.cache_dir and not args.save_baselines:
+        p.error("--cache-dir only with --save-baselines: the nightly compares fresh runs")
+    for var in THREAD_VARS:  # reproducible float sums in the deep methods (docstring)
+        os.environ[var] = "1"
     if args.data_dir and not os.environ.get("FUSEBENCH_WEIGHTS"):
         # the deep methods' published weights (bench.weights) sit beside the datasets
         os.environ["FUSEBENCH_WEIGHTS"] = str(Path(args.data_dir).resolve().parent / "weights")
@@ -111,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
         if not args.save_baselines and not baseline.is_file():
             status[name] = f"FAILED: no baseline {baseline} (make it with benchmarks/make_baselines.sh)"
             continue
-        if run_dataset(name, out, args.data_dir, args.jobs, report=not args.save_baselines) != 0:
+        if run_dataset(name, out, args.data_dir, args.jobs, report=not args.save_baselines,
+                       cache_dir=args.cache_dir) != 0:
             status[name] = f"FAILED: bench run had failures (see {out / name / 'failures.csv'})"
             continue
         if args.save_baselines:

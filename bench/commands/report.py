@@ -52,7 +52,8 @@ def add_arguments(p):
     p.add_argument("--per-pair", action="store_true", help="one table per pair as well")
     p.add_argument("--no-figures", action="store_true", help="tables only")
     p.add_argument("--pairs", default=None,
-                   help="pairs for figures and per-pair tables (comma list; default all)")
+                   help="pairs for figures and per-pair tables (comma list; default: figures of the "
+                        "pairs whose images the run kept, bench run --keep-images; tables of all)")
     p.add_argument("--preset", default=None,
                    help="published table layout: lv-cai-2025 (Tables 1-3, one per --pairs), vifb")
     p.add_argument("--rank-baselines", action="store_true",

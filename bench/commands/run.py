@@ -54,6 +54,12 @@ def add_arguments(p):
     p.add_argument("--resume", action="store_true",
                    help="continue --out (or the newest run directory of this dataset), adding rows; "
                         "without it an existing run directory is refused")
+    p.add_argument("--keep-images", default=None, metavar="all|none|N|PAIR,...",
+                   help="pairs whose fused images and decision maps are copied into the run "
+                        "directory: all, none, the first N pairs or pair ids (default: the first "
+                        "3; the sources of every pair are always copied, every image is listed "
+                        "with its sha256 in images.csv and reports draw the others from the "
+                        "cache; 'all' on Lytro with every method is ~300 MB)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--no-report", action="store_true", help="skip the report at the end")
     p.add_argument("--format", default="latex,md,csv,html", help="report formats (see 'report')")
@@ -91,6 +97,7 @@ def run(args) -> int:
         progress=not args.no_progress,
         argv=sys.argv,
         count=args.count,
+        keep_images=args.keep_images,
     )
     if not args.no_report:
         _report(summary, args)

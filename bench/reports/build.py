@@ -14,7 +14,8 @@ Writes under ``RUN_DIR/report/`` (or ``out_dir``)::
 of a figure with more than nine panels.)
 
 Nothing is recomputed: tables come from ``scores.csv``/``timings.csv`` and
-figures from ``images/``. Rendered figures are kept in the run's cache
+figures from ``images/`` (images a run did not keep, ``--keep-images``, from the
+cache files listed in ``images.csv`` while their sha256 still matches). Rendered figures are kept in the run's cache
 directory under a hash of their inputs, so regenerating an unchanged figure
 is a file copy::
 
@@ -74,7 +75,9 @@ def build_report(
     """Write the report of ``run_dir``; return ``{"tables": [...], "figures": [...], ...}``.
 
     ``formats``: any of latex, md, csv, html. ``per_pair``: add one table per
-    pair. ``figure_pairs``: pair ids to draw (default: all). ``zoom``: one box for every
+    pair. ``figure_pairs``: pair ids to draw (default: the pairs whose images the run kept,
+    ``run.json`` ``kept_pairs`` (``bench run --keep-images``), all pairs for runs that do
+    not record it; montages of 35 methods are ~6 MB per pair). ``zoom``: one box for every
     pair or ``{pair: box}`` (pairs not listed get the automatic box), each
     ``(top, left, height, width)`` of the inset box instead of the automatic one.
     ``jobs``: processes drawing figures in parallel. ``preset``: a published layout
@@ -121,9 +124,16 @@ def build_report(
         written["tables"].append(write_markdown(tables, out / "report.md", title, pngs))
     if "html" in formats:
         page = out / "report.html"
-        view = viewer_data(res.run_dir, page, list(figure_pairs) if figure_pairs else res.pairs,
-                           res.methods, tables[0].labels if tables else {})
-        written["tables"].append(write_html(tables, page, title, pngs, view))
+        shown = list(figure_pairs) if figure_pairs else res.pairs
+        view = viewer_data(res.run_dir, page, shown, res.methods, tables[0].labels if tables else {})
+        note = ""
+        if len(view) < len(shown):
+            note = (f"Viewer and per-pair figures: the {len(view)} of {len(shown)} pairs whose "
+                    "full images this run kept (--keep-images); the tables cover every pair. "
+                    f"To keep them all: python -m bench run --resume --out {res.run_dir} "
+                    "--keep-images all ... (copies them from the cache, recomputes nothing), or "
+                    "draw any pair's figures with python -m bench report RUN --pairs ID,...")
+        written["tables"].append(write_html(tables, page, title, pngs, view, note))
     return written
 
 
@@ -201,10 +211,19 @@ class _FigureCache:
 
 
 def _pair_images(run_dir: Path, methods: list[str], pair: str):
-    d = run_dir / "images" / slug(pair)
-    sources = {r: d / f"{r}.png" for r in ("A", "B", "GT", "mask") if (d / f"{r}.png").is_file()}
-    fused = {m: d / f"{m}.png" for m in methods if (d / f"{m}.png").is_file()}
-    maps = {m: d / f"{m}.dm.png" for m in methods if (d / f"{m}.dm.png").is_file()}
+    """The pair's sources, fused images and maps: the run's copies, else (pairs whose images
+    ``--keep-images`` did not keep) the cache files that still match images.csv."""
+    from bench.results import image_manifest, run_image
+
+    manifest = image_manifest(run_dir)
+
+    def found(names: dict[str, str]) -> dict[str, Path]:
+        got = {k: run_image(run_dir, pair, f, manifest) for k, f in names.items()}
+        return {k: p for k, p in got.items() if p is not None}
+
+    sources = found({r: f"{r}.png" for r in ("A", "B", "GT", "mask")})
+    fused = found({m: f"{m}.png" for m in methods})
+    maps = found({m: f"{m}.dm.png" for m in methods})
     return sources, fused, maps
 
 
@@ -263,13 +282,20 @@ def pair_figures(run_dir: Path, dataset: str, methods: list[str], pair: str, out
     return paths
 
 
+def default_figure_pairs(res: Results) -> list[str]:
+    """The pairs drawn when none are named: those whose images the run kept (every pair of
+    a run made before ``--keep-images``)."""
+    kept = res.record.get("kept_pairs")
+    return res.pairs if kept is None else [p for p in res.pairs if p in set(kept)]
+
+
 def make_figures(res: Results, out: Path, pairs: Sequence[str] | None,
                  zoom: figs.Box | dict[str, figs.Box] | None,
                  jobs: int = 1, formats: Sequence[str] = figs.FORMATS) -> list[Path]:
     """All figures; pairs are drawn in ``jobs`` parallel processes."""
     cache_dir = res.record.get("cache_dir")
     cache_root = Path(cache_dir) if cache_dir and Path(cache_dir).is_dir() else None
-    todo = list(pairs) if pairs is not None else res.pairs
+    todo = list(pairs) if pairs is not None else default_figure_pairs(res)
     boxes = zoom if isinstance(zoom, dict) else dict.fromkeys(todo, zoom)
     args = [(res.run_dir, res.dataset, res.methods, p, out, boxes.get(p), cache_root) for p in todo]
     # cheap pass: copy what the figure cache already has; draw the rest (in parallel)

@@ -209,11 +209,16 @@ show(0);
 
 
 def write_html(tables: list[Table], path: Path, title: str, figures: list[Path] = (),
-               viewer: list[dict] | None = None) -> Path:
-    """Write the page: tables, the per-pair viewer (``viewer``: :func:`viewer_data`), figures."""
+               viewer: list[dict] | None = None, viewer_note: str = "") -> Path:
+    """Write the page: tables, the per-pair viewer (``viewer``: :func:`viewer_data`), figures.
+
+    ``viewer_note``: a sentence under the viewer's heading (e.g. which pairs' full images
+    the run kept)."""
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
              f"<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>"]
     parts += [render_table(t) for t in tables]
+    if viewer_note:
+        parts.append(f"<p class='note' id='viewer-note'>{html.escape(viewer_note)}</p>")
     if viewer:
         parts.append(
             "<h2>Viewer</h2><div id='viewer'><div class='bar'><label>pair <select id='pair'></select>"

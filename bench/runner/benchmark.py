@@ -42,6 +42,7 @@ from bench.results import (
     RunLock,
     RunStore,
     is_disk_error,
+    kept_pairs,
     remove_stray_temporaries,
     safe_name,
 )
@@ -305,6 +306,7 @@ def run_benchmark(
     progress: bool = True,
     argv: list[str] | None = None,
     count: int | None = None,
+    keep_images: str | int | None = None,
 ) -> RunSummary:
     """Fuse and score ``methods`` × pairs of ``dataset``; write the run directory; return counts.
 
@@ -319,6 +321,10 @@ def run_benchmark(
     ``isolate``: run plugin code in worker processes (default) or, False, in this process
     (debugging: no crash containment, and the timeout is a catchable SIGALRM).
     ``timeout``: per-task seconds (None: no limit; only the process backend honours one).
+    ``keep_images``: the pairs whose fused images and decision maps are copied into the run
+    directory (:func:`~bench.results.kept_pairs`: ``"all"``, ``"none"``, a number of first
+    pairs or pair ids; default :data:`~bench.results.DEFAULT_KEEP_IMAGES`); every image is
+    listed with its sha256 in ``images.csv`` and the sources are always copied.
     ``out``: run directory (default ``runs_root/<dataset>-<UTC time>``; ``resume`` reuses the
     newest, or continues ``out``, adding rows). ``cache_dir``: default
     :func:`~bench.runner.cache.default_cache_dir`.
@@ -343,12 +349,15 @@ def run_benchmark(
     if len(ds) == 0:
         raise ParameterError(f"dataset {ds_name!r} has no pairs")
     plan = plan_run(ds, ds_name, methods, metrics, convention, params or {}, device)
+    keep = kept_pairs(keep_images, ds.ids())
 
     cache = FusedCache(cache_dir)
     run_dir = Path(out) if out else default_run_dir(ds_name, runs_root, resume)
     options = {"convention": convention, "backend": backend, "jobs": n_jobs, "isolate": isolate,
                "timeout": timeout, "plugins": list(plugins), "data_dir": data_dir, "argv": argv,
-               "scheduler": scheduler, "dask_processes": dask_processes}
+               "scheduler": scheduler, "dask_processes": dask_processes,
+               "keep_images": "default" if keep_images is None else str(keep_images),
+               "kept_pairs": keep}
     try:
         lock = RunLock(run_dir).acquire()
     except OSError as exc:
@@ -370,7 +379,8 @@ def _run_locked(plan: RunPlan, cache: FusedCache, store: RunStore, options: dict
     except OSError as exc:
         raise RunDirectoryError(f"run directory {store.dir}: cannot be written ({exc})") from None
     summary = RunSummary(plan.name, store.dir, tasks=plan.n_tasks, skipped=plan.skipped)
-    recorder = _Recorder(store, cache, plan, summary, _make_bar(progress, plan.n_tasks, plan.name))
+    recorder = _Recorder(store, cache, plan, summary, _make_bar(progress, plan.n_tasks, plan.name),
+                         set(options["kept_pairs"]))
     previous_term = _sigterm_as_interrupt()
     try:
         execute_plan(plan, cache, recorder.consume, backend=options["backend"],
@@ -451,6 +461,7 @@ def _record(plan: RunPlan, cache: FusedCache, options: dict, resumed: bool) -> d
         "convention": options["convention"], "backend": options["backend"], "jobs": options["jobs"],
         "isolate": options["isolate"], "device": plan.device, "timeout": options["timeout"],
         "plugins": options["plugins"], "cache_dir": str(cache.root), "resumed": resumed,
+        "keep_images": options["keep_images"], "kept_pairs": options["kept_pairs"],
         "versions": _versions(), "git": _git_revision(), "machine": _machine(),
         "start": _dt.datetime.now(_dt.timezone.utc).isoformat(),
     }
@@ -504,9 +515,11 @@ def _split(items: list, n: int) -> list[list]:
 class _Recorder:
     """Writes each result to the run directory as it arrives and counts it."""
 
-    def __init__(self, store: RunStore, cache: FusedCache, plan: RunPlan, summary: RunSummary, bar):
+    def __init__(self, store: RunStore, cache: FusedCache, plan: RunPlan, summary: RunSummary, bar,
+                 keep: set[str] | None = None):
         self.store, self.cache, self.plan, self.summary, self.bar = store, cache, plan, summary, bar
         self.sources_copied: set[str] = set()
+        self.keep = set(plan.tasks) if keep is None else keep
 
     def consume(self, r: TaskResult) -> None:
         base = {"dataset": self.plan.name, "pair": r.pair_id, "method": r.method,
@@ -539,16 +552,28 @@ class _Recorder:
                 self.bar.set_postfix(failed=self.summary.failed)
 
     def _copy_images(self, r: TaskResult) -> None:
+        """Copy the pair's sources (first time) and, for a kept pair, the fused image and
+        map; list each in images.csv with its sha256."""
+        rows = []
+        pair_hash = self.plan.pair_hashes[r.pair_id]
+
+        def record(src, method, filename, key, keep):
+            rows.append(self.store.record_image(src, self.plan.name, r.pair_id, method, filename,
+                                                key, keep))
+
         if r.pair_id not in self.sources_copied:
-            for role, src in self.cache.pair_files(self.plan.pair_hashes[r.pair_id]).items():
+            for role, src in self.cache.pair_files(pair_hash).items():
                 if src.is_file():
-                    self.store.copy_image(src, r.pair_id, f"{role}.png")
+                    record(src, "", f"{role}.png", pair_hash, True)
             self.sources_copied.add(r.pair_id)
         fused_ok = not any(f.stage in ("load", "fuse", "timeout", "worker") for f in r.failures)
         if fused_ok and self.cache.image_path(r.key).is_file():
-            self.store.copy_image(self.cache.image_path(r.key), r.pair_id, f"{r.method}.png")
+            keep = r.pair_id in self.keep
+            record(self.cache.image_path(r.key), r.method, f"{r.method}.png", r.key, keep)
             if r.has_decision_map:
-                self.store.copy_image(self.cache.decision_map_path(r.key), r.pair_id, f"{r.method}.dm.png")
+                record(self.cache.decision_map_path(r.key), r.method, f"{r.method}.dm.png", r.key,
+                       keep)
+        self.store.append("images", rows)
 
     def close(self) -> None:
         if self.bar is not None:
