@@ -3,7 +3,9 @@
 A trainer registered with :func:`bench.training.register_trainer` that has an
 ``ablation_table(dataset, *, data_dir, checkpoint_dirs, include_shipped, limit,
 metrics_names, progress) -> list[dict]`` attribute can be ablated; each row is
-``{"variant", "checkpoint", "epochs", <metric>: mean, ...}``. Today: ``tlnet``
+``{"variant", "checkpoint", "epochs", <metric>: mean, ...}``. Today: ``fmm``
+(fusion module add / concat / mapping, mean- vs variance-selected SSIM loss),
+``transfusion`` (each module and the MI loss on / off), ``tlnet``
 (Compare-loss, Compare-bn, Compare-initial, TL / non-TL; see
 :mod:`bench.training.tlnet_ablation`) and ``wavelet-cnn`` (the shipped
 wavelet-domain checkpoint against the same network trained in the pixel
