@@ -1,14 +1,18 @@
 """Fused numba kernels of Q^AB/F (Xydeas-Petrović) and the Q/L/N^AB/F analysis (Petrović/Kumar).
 
-One pass over the pixels: each pixel's Sobel responses of A, B and F, their
-strength and orientation, both preservation values and every term of the
-sums are computed on the fly and added in numpy's pairwise order (the flat
-pixel range is split as ``np.sum`` splits it, :func:`metrics._numba.plan`;
-each leaf of ≤ 128 pixels is added by :func:`metrics._numba.pairwise_block`). No
-image-sized temporaries; the float64 operations per pixel are those of the
-numpy code in ``qabf.py`` / ``loss_artefacts.py`` in the same order, so the
-values are the same bits (tested against that code, kept as the oracle).
-Images must be at least 3×3 (smaller ones take the numpy code).
+One pass over the pixels, in blocks of ≤ 128: each pixel's Sobel responses
+of A, B and F, their strength and orientation, both preservation values and
+every term of the sums are computed into small buffers and added in numpy's
+pairwise order (the flat pixel range is split as ``np.sum`` splits it,
+:func:`metrics._numba.plan`; each block by :func:`metrics._numba.pairwise_block`).
+No image-sized temporaries. The float64 operations per pixel are those of
+the numpy code in ``qabf.py`` / ``loss_artefacts.py`` in the same order,
+except the transcendental functions: ``atan`` and ``exp`` are fdlibm's,
+vectorised (:func:`metrics._numba.atan_buf`, :func:`metrics._numba.exp_buf`;
+within 1 ulp like glibc's, last bit rounded differently on a few per cent of
+arguments) and the weight g^1.5 is g·sqrt(g) (within 1 ulp of ``pow``), so
+values move by ~1e-16 relative (tested against that code, kept as the
+oracle). Images must be at least 3×3 (smaller ones take the numpy code).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import math
 
 import numpy as np
 
-from metrics._numba import combine, njit, pairwise_block, plan
+from metrics._numba import atan_buf, combine, exp_buf, njit, pairwise_block, plan
 
 HALF_PI = np.pi / 2
 TWO_OVER_PI = 2.0 / np.pi
@@ -39,8 +43,8 @@ def _zp(x, r, c, h, w, s):
 
 
 @njit
-def _edge_zero(x, r, c, h, w, s):
-    """(g, α) of ``s·x`` at (r, c): strength_orientation's arithmetic, one pixel."""
+def _sobel_zero(x, r, c, h, w, s):
+    """(sx, sy) of ``s·x`` at (r, c): strength_orientation's Sobel, one pixel."""
     if r >= 1 and r < h - 1 and c >= 1 and c < w - 1:
         p00, p01, p02 = s * x[r - 1, c - 1], s * x[r - 1, c], s * x[r - 1, c + 1]
         p10, p12 = s * x[r, c - 1], s * x[r, c + 1]
@@ -62,68 +66,104 @@ def _edge_zero(x, r, c, h, w, s):
     gy = gy - p20
     gy = gy + p21 * -2.0
     gy = gy - p22
-    sx = gx
-    sy = 0.0 - gy
-    g = math.sqrt(sx * sx + sy * sy)
-    if sx == 0:
-        a = HALF_PI
-    else:
-        a = math.atan(sy / sx)
-    return g, a
+    return gx, 0.0 - gy
 
 
 @njit
-def _qabf_pres(gx, ax, gf, af, vifb):
-    if gx > gf:
-        ratio = gf / gx
-    elif gx < gf:
-        ratio = gx / gf
-    elif vifb:
-        ratio = gf
-    else:
-        ratio = 1.0
-    qg = TG / (math.exp((ratio - DG) * -KG) + 1.0)
+def _zero_row(x, r, c0, c1, h, w, s, sx, sy, k, t0):
+    """Sobel (sx, sy) of pixels (r, c0..c1-1) into block positions t0...: interior by a
+    straight (vectorised) loop, the border pixels one by one."""
+    lo, hi = max(c0, 1), min(c1, w - 1)
+    if r < 1 or r >= h - 1 or lo >= hi:
+        lo = hi = c1
+    for c in range(c0, lo):
+        sx[k, t0 + c - c0], sy[k, t0 + c - c0] = _sobel_zero(x, r, c, h, w, s)
+    up, mid, down = x[max(r - 1, 0)], x[r], x[min(r + 1, h - 1)]
+    for c in range(lo, hi):
+        p00, p01, p02 = s * up[c - 1], s * up[c], s * up[c + 1]
+        p10, p12 = s * mid[c - 1], s * mid[c + 1]
+        p20, p21, p22 = s * down[c - 1], s * down[c], s * down[c + 1]
+        gx = 0.0 + p00
+        gx = gx - p02
+        gx = gx + p10 * 2.0
+        gx = gx + p12 * -2.0
+        gx = gx + p20
+        gx = gx - p22
+        gy = 0.0 + p00
+        gy = gy + p01 * 2.0
+        gy = gy + p02
+        gy = gy - p20
+        gy = gy + p21 * -2.0
+        gy = gy - p22
+        sx[k, t0 + c - c0] = gx
+        sy[k, t0 + c - c0] = 0.0 - gy
+    for c in range(hi, c1):
+        sx[k, t0 + c - c0], sy[k, t0 + c - c0] = _sobel_zero(x, r, c, h, w, s)
+
+
+@njit
+def _zero_edges(sx, sy, g, al, n, k):
+    """g = sqrt(sx² + sy²); α = atan(sy/sx), π/2 where sx = 0 (row k of the buffers)."""
+    o = k * n
+    for t in range(n):
+        x, y = sx[k, t], sy[k, t]
+        g[k, t] = math.sqrt(x * x + y * y)
+        al[o + t] = y / x if x != 0 else 0.0
+    atan_buf(al[o:], n)
+    for t in range(n):
+        if sx[k, t] == 0:
+            al[o + t] = HALF_PI
+
+
+@njit
+def _qabf_args(gx, gf, ax, af, vifb, e, o, n, t):
+    """Arguments of the two exponentials of Q^XF = Q_g · Q_α at block position t."""
+    q = min(gx, gf) / max(gx, gf)  # gf/gx where gx > gf, gx/gf where gx < gf
+    ratio = q if gx != gf else (gf if vifb else 1.0)
+    e[o + t] = (ratio - DG) * -KG
     delta = 1.0 - abs(ax - af) / HALF_PI
-    return qg * (TA / (math.exp((delta - DA) * -KA) + 1.0))
+    e[o + n + t] = (delta - DA) * -KA
 
 
 @njit
-def _qabf_leaf(a, b, f, s, vifb, lo, n, buf, same):
+def _qabf_leaf(a, b, f, s, vifb, lo, n, sx, sy, g, al, e, sc, out):
     h, w = f.shape
     r = lo // w
     c = lo - r * w
+    t = 0
+    while t < n:  # row segments of the block
+        m = min(n - t, w - c)
+        _zero_row(a, r, c, c + m, h, w, s, sx, sy, 0, t)
+        _zero_row(b, r, c, c + m, h, w, s, sx, sy, 1, t)
+        _zero_row(f, r, c, c + m, h, w, s, sx, sy, 2, t)
+        t += m
+        c = 0
+        r += 1
+    for k in range(3):
+        _zero_edges(sx, sy, g, al, n, k)
     for t in range(n):
-        ga, aa = _edge_zero(a, r, c, h, w, s)
-        gb, ab = _edge_zero(b, r, c, h, w, s)
-        gf, af = _edge_zero(f, r, c, h, w, s)
-        if not vifb and ga == gf and aa == af:
-            qaf = same
-        else:
-            qaf = _qabf_pres(ga, aa, gf, af, vifb)
-        if not vifb and gb == gf and ab == af:
-            qbf = same
-        else:
-            qbf = _qabf_pres(gb, ab, gf, af, vifb)
-        buf[0, t] = qaf * ga + qbf * gb
-        buf[1, t] = ga + gb
-        c += 1
-        if c == w:
-            c = 0
-            r += 1
+        _qabf_args(g[0, t], g[2, t], al[t], al[2 * n + t], vifb, e, 0, n, t)
+        _qabf_args(g[1, t], g[2, t], al[n + t], al[2 * n + t], vifb, e, 2 * n, n, t)
+    exp_buf(e, sc, 4 * n)
+    for t in range(n):
+        qaf = (TG / (e[t] + 1.0)) * (TA / (e[n + t] + 1.0))
+        qbf = (TG / (e[2 * n + t] + 1.0)) * (TA / (e[3 * n + t] + 1.0))
+        out[0, t] = qaf * g[0, t] + qbf * g[1, t]
+        out[1, t] = g[0, t] + g[1, t]
 
 
 @njit
 def qabf_sums(a, b, f, s, vifb):
     """(Σ Q^AF g_A + Q^BF g_B, Σ g_A + g_B) over the image, images scaled by ``s`` first."""
-    buf = np.empty((2, 128))
-    same = _qabf_pres(1.0, 0.0, 1.0, 0.0, False)  # G = 1, Δ = 1: the value where X and F agree
+    sx, sy, g = np.empty((3, 128)), np.empty((3, 128)), np.empty((3, 128))
+    al, e, sc, out = np.empty(384), np.empty(512), np.empty(512), np.empty((2, 128))
     starts, lengths, program = plan(f.size)
     sums = np.empty((starts.size, 2))
     for j in range(starts.size):
         n = lengths[j]
-        _qabf_leaf(a, b, f, s, vifb, starts[j], n, buf, same)
-        sums[j, 0] = pairwise_block(buf[0], 0, n)
-        sums[j, 1] = pairwise_block(buf[1], 0, n)
+        _qabf_leaf(a, b, f, s, vifb, starts[j], n, sx, sy, g, al, e, sc, out)
+        sums[j, 0] = pairwise_block(out[0], 0, n)
+        sums[j, 1] = pairwise_block(out[1], 0, n)
     t = combine(sums, program)
     return t[0], t[1]
 
@@ -139,8 +179,8 @@ def _m(i, n):
 
 
 @njit
-def _edge_mirror(x, r, c, h, w):
-    """(g, α) at (r, c): mirror_gradients + _edges' arithmetic, one pixel."""
+def _sobel_mirror(x, r, c, h, w):
+    """(gv, gh) at (r, c): mirror_gradients' arithmetic, one pixel."""
     if r >= 1 and r < h - 1 and c >= 1 and c < w - 1:
         rm, rp, cm, cp = r - 1, r + 1, c - 1, c + 1
     else:
@@ -148,92 +188,104 @@ def _edge_mirror(x, r, c, h, w):
     # rows = 2 p1 + p0 + p2 down the columns; gx = rows[c-1] - rows[c+1]
     left = x[r, cm] * 2.0 + x[rm, cm] + x[rp, cm]
     right = x[r, cp] * 2.0 + x[rm, cp] + x[rp, cp]
-    gx = left - right
     top = x[rm, c] * 2.0 + x[rm, cm] + x[rm, cp]
     bottom = x[rp, c] * 2.0 + x[rp, cm] + x[rp, cp]
-    gy = top - bottom
-    gv = (0.0 - gx) / 8.0
-    gh = (0.0 - gy) / 8.0
-    g = math.sqrt(gh * gh + gv * gv)
-    if gh == 0:
-        if gv != 0:
-            a = math.copysign(HALF_PI, gv)
-        else:
-            a = 0.0
-    else:
-        a = math.atan(gv / gh)
-    return g, a
+    return (0.0 - (left - right)) / 8.0, (0.0 - (top - bottom)) / 8.0
 
 
 @njit
-def _weight(g):
-    if g >= TD:
-        return g**LG
-    return WT_MIN
+def _mirror_row(x, r, c0, c1, h, w, gv, gh, k, t0):
+    """(gv, gh) of pixels (r, c0..c1-1) into block positions t0...: interior columns by a
+    straight (vectorised) loop, the first and last column one by one."""
+    lo, hi = max(c0, 1), min(c1, w - 1)
+    if lo >= hi:
+        lo = hi = c1
+    for c in range(c0, lo):
+        gv[k, t0 + c - c0], gh[k, t0 + c - c0] = _sobel_mirror(x, r, c, h, w)
+    up, mid, down = x[_m(r - 1, h)], x[r], x[_m(r + 1, h)]
+    for c in range(lo, hi):
+        left = mid[c - 1] * 2.0 + up[c - 1] + down[c - 1]
+        right = mid[c + 1] * 2.0 + up[c + 1] + down[c + 1]
+        top = up[c] * 2.0 + up[c - 1] + up[c + 1]
+        bottom = down[c] * 2.0 + down[c - 1] + down[c + 1]
+        gv[k, t0 + c - c0] = (0.0 - (left - right)) / 8.0
+        gh[k, t0 + c - c0] = (0.0 - (top - bottom)) / 8.0
+    for c in range(hi, c1):
+        gv[k, t0 + c - c0], gh[k, t0 + c - c0] = _sobel_mirror(x, r, c, h, w)
 
 
 @njit
-def _op_pres(gx, ax, gf, af):
+def _mirror_edges(gv, gh, g, al, wt, n, k):
+    """g = sqrt(gh² + gv²); α = atan(gv/gh) (±π/2 where gh = 0, 0 where flat); weights."""
+    o = k * n
+    for t in range(n):
+        v, u = gv[k, t], gh[k, t]
+        gg = math.sqrt(u * u + v * v)
+        g[k, t] = gg
+        al[o + t] = v / u if u != 0 else 0.0
+        wt[k, t] = gg * math.sqrt(gg) if gg >= TD else WT_MIN
+    atan_buf(al[o:], n)
+    for t in range(n):
+        if gh[k, t] == 0:
+            al[o + t] = math.copysign(HALF_PI, gv[k, t]) if gv[k, t] != 0 else 0.0
+
+
+@njit
+def _op_args(gx, gf, ax, af, e, o, n, t):
     lo = min(gx, gf)
     hi = max(gx, gf)
     rel = 0.0 if hi == 0 else lo / hi
-    qg = GAMMA_G / (math.exp((rel - SIGMA_G) * -K_G) + 1.0)
+    e[o + t] = (rel - SIGMA_G) * -K_G
     ra = abs(abs(ax - af) - HALF_PI) * TWO_OVER_PI
-    return math.sqrt(qg * (GAMMA_A / (math.exp((ra - SIGMA_A) * -K_A) + 1.0)))
+    e[o + n + t] = (ra - SIGMA_A) * -K_A
 
 
 @njit
-def _op_leaf(a, b, f, lo, n, buf, same0, same1):
+def _op_leaf(a, b, f, lo, n, gv, gh, g, al, wt, e, sc, out):
     h, w = f.shape
     r = lo // w
     c = lo - r * w
+    t = 0
+    while t < n:  # row segments of the block
+        m = min(n - t, w - c)
+        _mirror_row(a, r, c, c + m, h, w, gv, gh, 0, t)
+        _mirror_row(b, r, c, c + m, h, w, gv, gh, 1, t)
+        _mirror_row(f, r, c, c + m, h, w, gv, gh, 2, t)
+        t += m
+        c = 0
+        r += 1
+    for k in range(3):
+        _mirror_edges(gv, gh, g, al, wt, n, k)
     for t in range(n):
-        g_a, a_a = _edge_mirror(a, r, c, h, w)
-        g_b, a_b = _edge_mirror(b, r, c, h, w)
-        g_f, a_f = _edge_mirror(f, r, c, h, w)
-        w_a = _weight(g_a)
-        w_b = _weight(g_b)
-        if g_a == g_f and a_a == a_f:
-            q_af = same0 if g_f == 0 else same1
-        else:
-            q_af = _op_pres(g_a, a_a, g_f, a_f)
-        if g_b == g_f and a_b == a_f:
-            q_bf = same0 if g_f == 0 else same1
-        else:
-            q_bf = _op_pres(g_b, a_b, g_f, a_f)
+        _op_args(g[0, t], g[2, t], al[t], al[2 * n + t], e, 0, n, t)
+        _op_args(g[1, t], g[2, t], al[n + t], al[2 * n + t], e, 2 * n, n, t)
+    exp_buf(e, sc, 4 * n)
+    for t in range(n):
+        q_af = math.sqrt((GAMMA_G / (e[t] + 1.0)) * (GAMMA_A / (e[n + t] + 1.0)))
+        q_bf = math.sqrt((GAMMA_G / (e[2 * n + t] + 1.0)) * (GAMMA_A / (e[3 * n + t] + 1.0)))
+        w_a, w_b = wt[0, t], wt[1, t]
         w_ab = w_a + w_b
-        added = g_f > g_a and g_f > g_b
+        added = g[2, t] > g[0, t] and g[2, t] > g[1, t]
         lost = (1.0 - q_af) * w_a + (1.0 - q_bf) * w_b
-        buf[0, t] = w_ab
-        buf[1, t] = q_af * w_a
-        buf[2, t] = q_bf * w_b
-        if added:
-            buf[3, t] = ((2.0 - q_af) - q_bf) * w_ab
-            buf[4, t] = 0.0
-            buf[5, t] = lost
-        else:
-            buf[3, t] = 0.0
-            buf[4, t] = lost
-            buf[5, t] = 0.0
-        c += 1
-        if c == w:
-            c = 0
-            r += 1
+        out[0, t] = w_ab
+        out[1, t] = q_af * w_a
+        out[2, t] = q_bf * w_b
+        out[3, t] = ((2.0 - q_af) - q_bf) * w_ab if added else 0.0
+        out[4, t] = 0.0 if added else lost
+        out[5, t] = lost if added else 0.0
 
 
 @njit
 def objective_sums(a, b, f):
     """(Σ w_A + w_B, Σ Q^AF w_A, Σ Q^BF w_B, Σ N_P term, Σ L term, Σ N term)."""
-    buf = np.empty((6, 128))
-    # where X and F have the same strength and orientation: G = 0 (flat) or 1, A = 1
-    same0 = _op_pres(0.0, 0.0, 0.0, 0.0)
-    same1 = _op_pres(1.0, 0.0, 1.0, 0.0)
+    gv, gh, g, wt = np.empty((3, 128)), np.empty((3, 128)), np.empty((3, 128)), np.empty((3, 128))
+    al, e, sc, out = np.empty(384), np.empty(512), np.empty(512), np.empty((6, 128))
     starts, lengths, program = plan(f.size)
     sums = np.empty((starts.size, 6))
     for j in range(starts.size):
         n = lengths[j]
-        _op_leaf(a, b, f, starts[j], n, buf, same0, same1)
+        _op_leaf(a, b, f, starts[j], n, gv, gh, g, al, wt, e, sc, out)
         for k in range(6):
-            sums[j, k] = pairwise_block(buf[k], 0, n)
+            sums[j, k] = pairwise_block(out[k], 0, n)
     t = combine(sums, program)
     return t[0], t[1], t[2], t[3], t[4], t[5]
