@@ -1,0 +1,90 @@
+"""Fused numba kernels of Q^AG (average gradient) and Q^SF (spatial frequency).
+
+Each sum runs over the same flat index range as the numpy code's temporary
+array and adds in numpy's pairwise order (:func:`metrics._numba.plan`), the
+terms computed on the fly by row segments of ≤ 128: the same float64
+operations in the same order, so the same bits as ``gradient.py`` /
+``spatial_frequency.py`` (kept as the oracle; ``FUSEBENCH_NUMBA=0``), with
+no image-sized temporaries.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from metrics._numba import combine, njit, pairwise_block, plan
+
+
+@njit
+def _ag_leaf(x, lo, n, cols, out):
+    """Terms sqrt(((dx² + dy²)) / 2) of flat positions lo..lo+n of the (M−1)×(N−1) grid."""
+    r = lo // cols
+    c = lo - r * cols
+    t = 0
+    while t < n:
+        m = min(n - t, cols - c)
+        row, below = x[r], x[r + 1]
+        for j in range(c, c + m):
+            dy = below[j] - row[j]
+            dx = row[j + 1] - row[j]
+            out[t + j - c] = math.sqrt((dx * dx + dy * dy) / 2.0)
+        t += m
+        c = 0
+        r += 1
+
+
+@njit
+def ag_sum(x):
+    """Σ over the (M−1)×(N−1) interior of sqrt((dx² + dy²)/2), forward differences."""
+    cols = x.shape[1] - 1
+    out = np.empty(128)
+    starts, lengths, program = plan((x.shape[0] - 1) * cols)
+    sums = np.empty((starts.size, 1))
+    for j in range(starts.size):
+        _ag_leaf(x, starts[j], lengths[j], cols, out)
+        sums[j, 0] = pairwise_block(out, 0, lengths[j])
+    return combine(sums, program)[0]
+
+
+@njit
+def _diff2_leaf(x, lo, n, cols, axis, out):
+    """Squared differences along ``axis`` (1: x[i, j+1] − x[i, j]; 0: x[i+1, j] − x[i, j])."""
+    r = lo // cols
+    c = lo - r * cols
+    t = 0
+    while t < n:
+        m = min(n - t, cols - c)
+        row = x[r]
+        if axis == 1:
+            for j in range(c, c + m):
+                d = row[j + 1] - row[j]
+                out[t + j - c] = d * d
+        else:
+            below = x[r + 1]
+            for j in range(c, c + m):
+                d = below[j] - row[j]
+                out[t + j - c] = d * d
+        t += m
+        c = 0
+        r += 1
+
+
+@njit
+def _diff2_sum(x, axis):
+    rows = x.shape[0] - (1 - axis)
+    cols = x.shape[1] - axis
+    out = np.empty(128)
+    starts, lengths, program = plan(rows * cols)
+    sums = np.empty((starts.size, 1))
+    for j in range(starts.size):
+        _diff2_leaf(x, starts[j], lengths[j], cols, axis, out)
+        sums[j, 0] = pairwise_block(out, 0, lengths[j])
+    return combine(sums, program)[0]
+
+
+@njit
+def sf_sums(x):
+    """(Σ (x[i, j+1] − x[i, j])², Σ (x[i+1, j] − x[i, j])²) in np.sum's order."""
+    return _diff2_sum(x, 1), _diff2_sum(x, 0)
