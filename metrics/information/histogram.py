@@ -147,6 +147,11 @@ def _qmi(a: np.ndarray, b: np.ndarray, f: np.ndarray) -> float:
 
 def _qmi_toolkit(a: np.ndarray, b: np.ndarray, f: np.ndarray) -> float:
     """VIFB ``metricsMutinf.m``: min–max stretched 256 bins, natural log."""
+    if _numba.enabled() and a.ndim == 2 and a.size:
+        from metrics.information import _kernels
+
+        ja, jb = _kernels.joint_counts_stretched(a, b, f)  # normalize1's levels, counted
+        return _mi_of(_normalised(ja), np.log)[0] + _mi_of(_normalised(jb), np.log)[0]
     ia, ib, iz = (memo(_stretched_levels, x) for x in (a, b, f))  # int16(255·mat2gray(x))
     return mutual_information(ia, iz, np.log)[0] + mutual_information(ib, iz, np.log)[0]
 
