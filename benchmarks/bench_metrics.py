@@ -6,6 +6,7 @@ Usage::
     python benchmarks/bench_metrics.py --compare [--sizes 256,520,1024,2048] [--repeat 5]
     python benchmarks/bench_metrics.py --pair-job [--repeat 5]
     python benchmarks/bench_metrics.py --fast-paths [--repeat 5]
+    python benchmarks/bench_metrics.py --values        # kernels vs numpy code, per metric
 
 Default mode: one row per metric and convention, best-of-``repeat`` CPU time
 in ms on a 520×520 RGB triple (Lytro pair 01 and their mean).
@@ -332,6 +333,48 @@ def every_metric(data_dir: str, pattern: str, repeat: int) -> tuple[list[dict], 
     return rows, total
 
 
+KERNEL_METRICS = ("qabf", "qag", "qlabf", "qmi", "qsf", "qnabf", "qnabf-petrovic", "qabf-petrovic")
+
+
+def kernel_values(data_dir: str) -> list[dict]:
+    """Largest relative change per metric and convention, kernels vs numpy code.
+
+    Triples: Lytro pairs 01–03 (whole, RGB) with their mean and a per-pixel
+    max-abs choice as fused images, and three VIFB pairs with two published
+    fused images each (CBF, CNN).
+    """
+    import metrics
+    from bench.io import read_image
+
+    d = Path(data_dir)
+    triples = []
+    for i in (1, 2, 3):
+        a, b = _lytro(data_dir, i)
+        a, b = np.asarray(a, float), np.asarray(b, float)
+        triples += [(a, b, (a + b) / 2), (a, b, np.where(np.abs(a - 128) >= np.abs(b - 128), a, b))]
+    for name in ("carLight", "kettle", "walking"):
+        ir = read_image(d / "vifb" / "sources" / "IR" / f"{name}.jpg")[0]
+        vi = read_image(d / "vifb" / "sources" / "VI" / f"{name}.jpg")[0]
+        for m in ("CBF", "CNN"):
+            triples.append((ir, vi, read_image(d / "vifb" / "fused" / f"{name}_{m}.jpg")[0]))
+    rows = []
+    for conv in ("default", "vifb", "mefb"):
+        names = [n for n in KERNEL_METRICS if conv in metrics.get_metric(n).conventions]
+        worst = dict.fromkeys(names, 0.0)
+        for a, b, f in triples:
+            fast = metrics.compute_many(names, a, b, f, conv)
+            os.environ["FUSEBENCH_NUMBA"] = "0"
+            try:
+                slow = metrics.compute_many(names, a, b, f, conv)
+            finally:
+                os.environ["FUSEBENCH_NUMBA"] = "1"
+            for n in names:
+                worst[n] = max(worst[n], abs(fast[n] - slow[n]) / max(abs(slow[n]), 1e-300))
+        rows.append({"convention": conv, "triples": len(triples),
+                     **{n: f"{worst.get(n, float('nan')):.1e}" if n in worst else "—" for n in KERNEL_METRICS}})
+    return rows
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     default_dir = os.environ.get("FUSEBENCH_TEST_DATA") or str(Path(__file__).resolve().parents[2] / "shared" / "datasets")
@@ -343,6 +386,7 @@ def main(argv=None) -> int:
     p.add_argument("--sizes", default="256,520,1024,2048")
     p.add_argument("--pair-job", action="store_true", help="a pair's methods scored in one job vs per method")
     p.add_argument("--fast-paths", action="store_true", help="qp and fmi vs the code they replaced")
+    p.add_argument("--values", action="store_true", help="kernels vs numpy code: largest value change")
     p.add_argument("--malloc", choices=("tuned", "default"), default="tuned",
                    help="tuned: glibc thresholds as the runner's workers set them (default)")
     args = p.parse_args(argv)
@@ -358,6 +402,10 @@ def main(argv=None) -> int:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     note = (f"{args.threads} thread(s); malloc {args.malloc}; {os.cpu_count()} CPUs, "
             f"load average {load:.1f} at start")
+    if args.values:
+        print("largest relative change of each value, compiled kernels vs numpy code (FUSEBENCH_NUMBA=0)")
+        print(tabulate(kernel_values(args.data_dir), headers="keys", disable_numparse=True, tablefmt="github"))
+        return 0
     if args.fast_paths:
         repeat = max(5, args.repeat or 5)
         rows = fast_paths(args.data_dir, repeat)
