@@ -126,21 +126,29 @@ def _qabf_args(gx, gf, ax, af, vifb, e, o, n, t):
 
 
 @njit
-def _qabf_leaf(a, b, f, s, vifb, lo, n, sx, sy, g, al, e, sc, out):
+def _qabf_leaf(a, b, f, s, vifb, lo, n, sx, sy, g, al, e, sc, out, maps, use_maps):
     h, w = f.shape
     r = lo // w
     c = lo - r * w
     t = 0
     while t < n:  # row segments of the block
         m = min(n - t, w - c)
-        _zero_row(a, r, c, c + m, h, w, s, sx, sy, 0, t)
-        _zero_row(b, r, c, c + m, h, w, s, sx, sy, 1, t)
+        if not use_maps:
+            _zero_row(a, r, c, c + m, h, w, s, sx, sy, 0, t)
+            _zero_row(b, r, c, c + m, h, w, s, sx, sy, 1, t)
         _zero_row(f, r, c, c + m, h, w, s, sx, sy, 2, t)
         t += m
         c = 0
         r += 1
-    for k in range(3):
-        _zero_edges(sx, sy, g, al, n, k)
+    if use_maps:  # the sources' (g, α) from their maps (zero_edges_map: the same arithmetic)
+        ga, aa, gb, ab = maps
+        for t in range(n):
+            g[0, t], al[t] = ga[lo + t], aa[lo + t]
+            g[1, t], al[n + t] = gb[lo + t], ab[lo + t]
+    else:
+        _zero_edges(sx, sy, g, al, n, 0)
+        _zero_edges(sx, sy, g, al, n, 1)
+    _zero_edges(sx, sy, g, al, n, 2)
     for t in range(n):
         _qabf_args(g[0, t], g[2, t], al[t], al[2 * n + t], vifb, e, 0, n, t)
         _qabf_args(g[1, t], g[2, t], al[n + t], al[2 * n + t], vifb, e, 2 * n, n, t)
@@ -153,15 +161,50 @@ def _qabf_leaf(a, b, f, s, vifb, lo, n, sx, sy, g, al, e, sc, out):
 
 
 @njit
+def zero_edges_map(x, s):
+    """(g, α) maps of ``s·x`` (flat, C order): what the Q^AB/F kernel computes per pixel."""
+    h, w = x.shape
+    gm, am = np.empty(x.size), np.empty(x.size)
+    sx, sy, g, al = np.empty((1, 128)), np.empty((1, 128)), np.empty((1, 128)), np.empty(128)
+    for lo in range(0, x.size, 128):
+        n = min(128, x.size - lo)
+        r = lo // w
+        c = lo - r * w
+        t = 0
+        while t < n:
+            m = min(n - t, w - c)
+            _zero_row(x, r, c, c + m, h, w, s, sx, sy, 0, t)
+            t += m
+            c = 0
+            r += 1
+        _zero_edges(sx, sy, g, al, n, 0)
+        for t in range(n):
+            gm[lo + t], am[lo + t] = g[0, t], al[t]
+    return gm, am
+
+
+@njit
 def qabf_sums(a, b, f, s, vifb):
     """(Σ Q^AF g_A + Q^BF g_B, Σ g_A + g_B) over the image, images scaled by ``s`` first."""
+    dummy = np.empty(1)
+    return _qabf_sums(a, b, f, s, vifb, (dummy, dummy, dummy, dummy), False)
+
+
+@njit
+def qabf_sums_maps(ga, aa, gb, ab, f, s, vifb):
+    """:func:`qabf_sums` with the sources' :func:`zero_edges_map` maps given (the same bits)."""
+    return _qabf_sums(f, f, f, s, vifb, (ga, aa, gb, ab), True)
+
+
+@njit
+def _qabf_sums(a, b, f, s, vifb, maps, use_maps):
     sx, sy, g = np.empty((3, 128)), np.empty((3, 128)), np.empty((3, 128))
     al, e, sc, out = np.empty(384), np.empty(512), np.empty(512), np.empty((2, 128))
     starts, lengths, program = plan(f.size)
     sums = np.empty((starts.size, 2))
     for j in range(starts.size):
         n = lengths[j]
-        _qabf_leaf(a, b, f, s, vifb, starts[j], n, sx, sy, g, al, e, sc, out)
+        _qabf_leaf(a, b, f, s, vifb, starts[j], n, sx, sy, g, al, e, sc, out, maps, use_maps)
         sums[j, 0] = pairwise_block(out[0], 0, n)
         sums[j, 1] = pairwise_block(out[1], 0, n)
     t = combine(sums, program)
@@ -241,21 +284,29 @@ def _op_args(gx, gf, ax, af, e, o, n, t):
 
 
 @njit
-def _op_leaf(a, b, f, lo, n, gv, gh, g, al, wt, e, sc, out):
+def _op_leaf(a, b, f, lo, n, gv, gh, g, al, wt, e, sc, out, maps, use_maps):
     h, w = f.shape
     r = lo // w
     c = lo - r * w
     t = 0
     while t < n:  # row segments of the block
         m = min(n - t, w - c)
-        _mirror_row(a, r, c, c + m, h, w, gv, gh, 0, t)
-        _mirror_row(b, r, c, c + m, h, w, gv, gh, 1, t)
+        if not use_maps:
+            _mirror_row(a, r, c, c + m, h, w, gv, gh, 0, t)
+            _mirror_row(b, r, c, c + m, h, w, gv, gh, 1, t)
         _mirror_row(f, r, c, c + m, h, w, gv, gh, 2, t)
         t += m
         c = 0
         r += 1
-    for k in range(3):
-        _mirror_edges(gv, gh, g, al, wt, n, k)
+    if use_maps:  # the sources' (g, α, w) from their maps (mirror_edges_map)
+        ga, aa, wa, gb, ab, wb = maps
+        for t in range(n):
+            g[0, t], al[t], wt[0, t] = ga[lo + t], aa[lo + t], wa[lo + t]
+            g[1, t], al[n + t], wt[1, t] = gb[lo + t], ab[lo + t], wb[lo + t]
+    else:
+        _mirror_edges(gv, gh, g, al, wt, n, 0)
+        _mirror_edges(gv, gh, g, al, wt, n, 1)
+    _mirror_edges(gv, gh, g, al, wt, n, 2)
     for t in range(n):
         _op_args(g[0, t], g[2, t], al[t], al[2 * n + t], e, 0, n, t)
         _op_args(g[1, t], g[2, t], al[n + t], al[2 * n + t], e, 2 * n, n, t)
@@ -276,15 +327,50 @@ def _op_leaf(a, b, f, lo, n, gv, gh, g, al, wt, e, sc, out):
 
 
 @njit
+def mirror_edges_map(x):
+    """(g, α, w) maps of x (flat, C order): what the Q/L/N^AB/F kernel computes per pixel."""
+    h, w = x.shape
+    gm, am, wm = np.empty(x.size), np.empty(x.size), np.empty(x.size)
+    gv, gh, g, wt, al = np.empty((1, 128)), np.empty((1, 128)), np.empty((1, 128)), np.empty((1, 128)), np.empty(128)
+    for lo in range(0, x.size, 128):
+        n = min(128, x.size - lo)
+        r = lo // w
+        c = lo - r * w
+        t = 0
+        while t < n:
+            m = min(n - t, w - c)
+            _mirror_row(x, r, c, c + m, h, w, gv, gh, 0, t)
+            t += m
+            c = 0
+            r += 1
+        _mirror_edges(gv, gh, g, al, wt, n, 0)
+        for t in range(n):
+            gm[lo + t], am[lo + t], wm[lo + t] = g[0, t], al[t], wt[0, t]
+    return gm, am, wm
+
+
+@njit
 def objective_sums(a, b, f):
     """(Σ w_A + w_B, Σ Q^AF w_A, Σ Q^BF w_B, Σ N_P term, Σ L term, Σ N term)."""
+    d = np.empty(1)
+    return _objective_sums(a, b, f, (d, d, d, d, d, d), False)
+
+
+@njit
+def objective_sums_maps(ga, aa, wa, gb, ab, wb, f):
+    """:func:`objective_sums` with the sources' :func:`mirror_edges_map` maps given (the same bits)."""
+    return _objective_sums(f, f, f, (ga, aa, wa, gb, ab, wb), True)
+
+
+@njit
+def _objective_sums(a, b, f, maps, use_maps):
     gv, gh, g, wt = np.empty((3, 128)), np.empty((3, 128)), np.empty((3, 128)), np.empty((3, 128))
     al, e, sc, out = np.empty(384), np.empty(512), np.empty(512), np.empty((6, 128))
     starts, lengths, program = plan(f.size)
     sums = np.empty((starts.size, 6))
     for j in range(starts.size):
         n = lengths[j]
-        _op_leaf(a, b, f, starts[j], n, gv, gh, g, al, wt, e, sc, out)
+        _op_leaf(a, b, f, starts[j], n, gv, gh, g, al, wt, e, sc, out, maps, use_maps)
         for k in range(6):
             sums[j, k] = pairwise_block(out[k], 0, n)
     t = combine(sums, program)

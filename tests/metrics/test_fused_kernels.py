@@ -100,3 +100,21 @@ def test_qabf_and_qlabf_kernels_on_a_whole_lytro_pair_move_nothing_at_1e_15(shar
     for name in ("qabf", "qlabf", "qag", "qsf", "qmi"):
         fast, slow = _both(name, a, b, f, "default", monkeypatch)
         assert fast == pytest.approx(slow, rel=1e-15), name
+
+
+@pytest.mark.parametrize("convention", ["default", "vifb", "mefb"])
+def test_kept_source_maps_give_the_same_bits_as_the_one_pass_kernel(triples, convention):
+    """compute_many over several fused images keeps the sources' maps after the first: same values."""
+    a, b, f = triples["lytro-rgb"]
+    g = np.asarray(f, float) * 0.5 + np.asarray(a, float) * 0.5
+    names = [n for n in ("qabf", "qlabf", "qnabf", "qabf-petrovic") if convention in metrics.get_metric(n).conventions]
+    many = metrics.compute_many(names, a, b, [f, g, f], convention)  # 2nd and 3rd use the maps
+    for fused, got in zip((f, g, f), many):
+        assert got == metrics.compute_many(names, a, b, fused, convention)  # one pass, no maps
+    with metrics.shared_features() as cache:  # as the runner scores a pair's methods
+        first = metrics.compute_many(names, a, b, f, convention)
+        cache.keep_only(a, b)
+        assert metrics.compute_many(names, a, b, g, convention) == many[1]
+        assert any("maps" in k[1] for k in cache._entries)  # the maps were really used
+        cache.keep_only(a, b)
+        assert metrics.compute_many(names, a, b, f, convention) == first
