@@ -13,6 +13,11 @@ within 1 ulp like glibc's, last bit rounded differently on a few per cent of
 arguments) and the weight g^1.5 is g·sqrt(g) (within 1 ulp of ``pow``), so
 values move by ~1e-16 relative (tested against that code, kept as the
 oracle). Images must be at least 3×3 (smaller ones take the numpy code).
+
+    >>> x = np.tile(np.arange(8.0), (8, 1))
+    >>> num, den = qabf_sums(x, x, x, 1.0, False)   # F = A = B: Q^AB/F's maximum
+    >>> round(num / den, 4)
+    0.9748
 """
 
 from __future__ import annotations

@@ -6,6 +6,10 @@ terms computed on the fly by row segments of ≤ 128: the same float64
 operations in the same order, so the same bits as ``gradient.py`` /
 ``spatial_frequency.py`` (kept as the oracle; ``FUSEBENCH_NUMBA=0``), with
 no image-sized temporaries.
+
+    >>> ramp = np.tile(np.arange(8.0), (8, 1))   # dx = 1, dy = 0: each term sqrt(1/2)
+    >>> round(ag_sum(ramp) / 49, 4), sf_sums(ramp)
+    (0.7071, (56.0, 0.0))
 """
 
 from __future__ import annotations
