@@ -69,6 +69,7 @@ class FeatureCache:
     def __init__(self) -> None:
         self._entries: dict[tuple, tuple[Any, frozenset, tuple]] = {}
         self._roots: dict[tuple, tuple] = {}  # image key -> key of the image it derives from
+        self._kept: set[tuple] = set()  # roots that outlived a keep_only: shared by several triples
         self.hits = 0
         self.misses = 0
 
@@ -100,12 +101,24 @@ class FeatureCache:
     def keep_only(self, *images: np.ndarray | None) -> None:
         """Forget every entry that does not derive from ``images`` alone."""
         keep = {self.root(x) for x in images if x is not None}
+        self._kept = keep
         self._entries = {k: e for k, e in self._entries.items() if e[1] <= keep}
         self._roots = {k: r for k, r in self._roots.items() if r in keep}
 
     def clear(self) -> None:
         self._entries.clear()
         self._roots.clear()
+        self._kept.clear()
+
+    def shared(self, x: np.ndarray) -> bool:
+        """True when ``x`` derives from an image kept by the last :meth:`keep_only`.
+
+        Such an image (a pair's source, as the runner and :func:`metrics.compute_many`
+        keep them between fused images) is scored with several fused images, so
+        per-image maps of it are worth keeping; the fused kernels otherwise
+        compute everything on the fly.
+        """
+        return self.root(x) in self._kept
 
 
 def active() -> FeatureCache | None:
@@ -128,6 +141,12 @@ def shared_features(cache: FeatureCache | None = None) -> Iterator[FeatureCache]
         yield cache
     finally:
         _ACTIVE.reset(token)
+
+
+def shared(*images: np.ndarray) -> bool:
+    """True inside a session when every image is kept across fused images (:meth:`FeatureCache.shared`)."""
+    cache = _ACTIVE.get()
+    return cache is not None and all(cache.shared(x) for x in images)
 
 
 def memo(fn: Callable, *images: np.ndarray, **params) -> Any:

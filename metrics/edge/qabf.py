@@ -31,8 +31,9 @@ from __future__ import annotations
 import numpy as np
 
 from bench.matlab import sobel
+from metrics import _numba
 from metrics.base import Convention, register_metric
-from metrics.features import memo
+from metrics.features import memo, shared
 
 TG, KG, DG = 0.9994, 15.0, 0.5
 TA, KA, DA = 0.9879, 22.0, 0.8
@@ -91,9 +92,36 @@ def qabf_map_value(a: np.ndarray, b: np.ndarray, f: np.ndarray, *, equal_rule: s
     """Q^AB/F of single-channel images. ``equal_rule``: "one" (G = 1 where gX = gF) or "vifb".
 
     When both sources have no gradient at all, returns 0.0 (nothing to transfer).
-    Each image's Sobel strength and orientation are computed once per scoring
-    session (:func:`metrics.features.memo`).
+    Runs as one fused compiled pass (:func:`metrics.edge._kernels.qabf_sums`,
+    the same bits as :func:`qabf_numpy`, which runs when numba is off).
     """
+    return _qabf_scaled(a, b, f, 1.0, equal_rule)
+
+
+def _qabf_scaled(a, b, f, scale: float, equal_rule: str) -> float:
+    if _numba.enabled() and min(f.shape) >= 3:
+        from metrics.edge import _kernels
+
+        if shared(a, b):  # a pair's sources, scored with several fused images: keep their maps
+            (ga, aa), (gb, ab) = memo(_zero_maps, a, s=scale), memo(_zero_maps, b, s=scale)
+            num, den = _kernels.qabf_sums_maps(ga, aa, gb, ab, f, scale, equal_rule == "vifb")
+        else:
+            num, den = _kernels.qabf_sums(a, b, f, scale, equal_rule == "vifb")
+        return 0.0 if den == 0 else float(num / den)
+    if scale != 1.0:
+        a, b, f = memo(_times255, a), memo(_times255, b), memo(_times255, f)
+    return qabf_numpy(a, b, f, equal_rule=equal_rule)
+
+
+def _zero_maps(x: np.ndarray, s: float) -> tuple[np.ndarray, np.ndarray]:
+    """One image's flat (g, α) maps as the kernel computes them (kept for a pair's sources)."""
+    from metrics.edge import _kernels
+
+    return _kernels.zero_edges_map(x, s)
+
+
+def qabf_numpy(a: np.ndarray, b: np.ndarray, f: np.ndarray, *, equal_rule: str = "one") -> float:
+    """:func:`qabf_map_value` in numpy (each image's Sobel maps once per scoring session)."""
     ga, aa = memo(strength_orientation, a)
     gb, ab = memo(strength_orientation, b)
     gf, af = memo(strength_orientation, f)
@@ -114,7 +142,7 @@ def _times255(x: np.ndarray) -> np.ndarray:
 
 def _qabf_toolkit(a: np.ndarray, b: np.ndarray, f: np.ndarray) -> float:
     """VIFB/MEFB ``metricsQabf.m`` on one channel: inputs ×255, G = gF where gX = gF."""
-    return qabf_map_value(memo(_times255, a), memo(_times255, b), memo(_times255, f), equal_rule="vifb")
+    return _qabf_scaled(a, b, f, 255.0, "vifb")
 
 
 qabf = register_metric(

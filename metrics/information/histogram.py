@@ -30,6 +30,7 @@ from __future__ import annotations
 import numpy as np
 
 from bench.matlab import round_half_away
+from metrics import _numba
 from metrics.base import Convention, register_metric
 from metrics.features import memo
 
@@ -54,7 +55,11 @@ def histogram(idx: np.ndarray) -> np.ndarray:
 
 def joint_histogram(ix: np.ndarray, iy: np.ndarray) -> np.ndarray:
     """Normalised 256×256 joint histogram (rows: x bins, columns: y bins)."""
-    h = np.bincount((ix.ravel() * NBINS + iy.ravel()), minlength=NBINS * NBINS).astype(np.float64)
+    return _normalised(np.bincount((ix.ravel() * NBINS + iy.ravel()), minlength=NBINS * NBINS))
+
+
+def _normalised(counts: np.ndarray) -> np.ndarray:
+    h = counts.astype(np.float64)
     return (h / h.sum()).reshape(NBINS, NBINS)
 
 
@@ -71,7 +76,10 @@ def mutual_information(ix: np.ndarray, iy: np.ndarray, log=np.log2) -> tuple[flo
     >>> mutual_information(i, i)[0]
     8.0
     """
-    pxy = joint_histogram(ix, iy)
+    return _mi_of(joint_histogram(ix, iy), log)
+
+
+def _mi_of(pxy: np.ndarray, log=np.log2) -> tuple[float, float, float]:
     hx = _entropy(pxy.sum(axis=1), log)
     hy = _entropy(pxy.sum(axis=0), log)
     hxy = _entropy(pxy.ravel(), log)
@@ -128,12 +136,22 @@ def _ce(a: np.ndarray, b: np.ndarray, f: np.ndarray) -> float:
 
 def _qmi(a: np.ndarray, b: np.ndarray, f: np.ndarray) -> float:
     """MI(A,F) + MI(B,F), integer grey-level bins, bits."""
+    if _numba.enabled() and a.ndim == 2:
+        from metrics.information import _kernels
+
+        ja, jb = _kernels.joint_counts(a, b, f)  # the same counts as bincount of grey_levels
+        return _mi_of(_normalised(ja))[0] + _mi_of(_normalised(jb))[0]
     ia, ib, iz = (memo(grey_levels, x) for x in (a, b, f))
     return mutual_information(ia, iz)[0] + mutual_information(ib, iz)[0]
 
 
 def _qmi_toolkit(a: np.ndarray, b: np.ndarray, f: np.ndarray) -> float:
     """VIFB ``metricsMutinf.m``: min–max stretched 256 bins, natural log."""
+    if _numba.enabled() and a.ndim == 2 and a.size:
+        from metrics.information import _kernels
+
+        ja, jb = _kernels.joint_counts_stretched(a, b, f)  # normalize1's levels, counted
+        return _mi_of(_normalised(ja), np.log)[0] + _mi_of(_normalised(jb), np.log)[0]
     ia, ib, iz = (memo(_stretched_levels, x) for x in (a, b, f))  # int16(255·mat2gray(x))
     return mutual_information(ia, iz, np.log)[0] + mutual_information(ib, iz, np.log)[0]
 
