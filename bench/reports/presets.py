@@ -165,12 +165,13 @@ def preset_tables(res: Results, name: str, pairs: list[str] | None = None,
                   notes=notes + mean.notes, labels=labels)
         if preset.published is not None:
             try:
-                published, path = load_published(preset.published, res)
+                published, path, n_published = load_published(preset.published, res)
             except FusebenchError as exc:
                 t.notes.append(f"{preset.published.citation}'s published table not read "
                                f"({exc}): our means only")
             else:
-                return published_tables(preset, res, t, published, path, rank_baselines)
+                return published_tables(preset, res, t, published, path, n_published,
+                                        rank_baselines)
         out.append(finish(t, res, rank_baselines))
     return out
 
@@ -205,9 +206,10 @@ class DiffTable(Table):
         return pd.DataFrame("", index=self.values.index, columns=self.values.columns)
 
 
-def load_published(pub: Published, res: Results) -> tuple[pd.DataFrame, Path]:
+def load_published(pub: Published, res: Results) -> tuple[pd.DataFrame, Path, int]:
     """The published table (rows: published method names in the file's order; columns: our
-    metric names) from the folder of dataset ``pub.dataset`` where the run found its data."""
+    metric names) from the folder of dataset ``pub.dataset`` where the run found its data,
+    its path and the dataset's number of pairs (what the published means average over)."""
     from bench.datasets import load_dataset
     from bench.errors import DataError
 
@@ -221,11 +223,11 @@ def load_published(pub: Published, res: Results) -> tuple[pd.DataFrame, Path]:
     if missing:
         raise DataError(f"{path}: columns {', '.join(missing)} missing")
     df = df.set_index(pub.method_column)[list(pub.columns)].rename(columns=pub.columns)
-    return df.astype(float), path
+    return df.astype(float), path, len(ds)
 
 
 def published_tables(preset: Preset, res: Results, ours: Table, published: pd.DataFrame,
-                     path: Path, rank_baselines: bool = False) -> list[Table]:
+                     path: Path, n_published: int, rank_baselines: bool = False) -> list[Table]:
     """``ours`` (the preset's table of our means) laid beside ``published``: the side-by-side
     table and the relative-difference table (see the module docstring)."""
     from bench.reports.tables import declared_name
@@ -255,10 +257,9 @@ def published_tables(preset: Preset, res: Results, ours: Table, published: pd.Da
                f"{_context(res, list(values.index), names)})")
     notes = list(ours.notes) + [f"published values: {path.name}; our reproductions "
                                 "(same name) are shown, not ranked"]
-    planned = len(res.record.get("dataset", {}).get("pairs", [])) or n_pairs
-    if n_pairs < planned:
-        notes.append(f"this run scored {n_pairs} of the dataset's {planned} pairs: its means "
-                     "are not comparable with the published ones yet")
+    if n_pairs != n_published:
+        notes.append(f"this run scored {n_pairs} of the dataset's {n_published} pairs: its means "
+                     "are not comparable with the published ones")
     side = Table(preset.name, caption, table.reindex(index=rows),
                  {c: res.higher_is_better[c] for c in cols}, decimals=preset.decimals,
                  notes=notes, labels=labels, unranked=tuple(match))
