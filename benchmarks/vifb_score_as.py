@@ -9,6 +9,10 @@ mean of its per-image values on the same pairs
 method for each way of scoring.
 
     python benchmarks/vifb_score_as.py runs/vifb-stored runs/vifb --data-dir ../shared/datasets
+    python benchmarks/vifb_score_as.py --per-pair gff runs/vifb   # where a method's mean misses
+
+``--per-pair METHOD RUN``: per pair and metric, the relative difference (%) of the run's
+value from VIFB's published value of that image (what makes a mean miss).
 """
 
 from __future__ import annotations
@@ -45,12 +49,30 @@ def compare(stored_run: Path, jpeg_run: Path, data_dir: Path) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def per_pair(run: Path, method: str, data_dir: Path) -> pd.DataFrame:
+    """Pairs × metrics: 100 (ours − VIFB) / |VIFB| per image, for ``method`` in ``run``."""
+    from methods.base import published_name
+
+    pub = pd.read_csv(data_dir / "vifb" / "published_metrics" / "vifb_metrics_per_image.csv")
+    pub = pub[pub["method"] == published_name(method, "vifb")]
+    pub = pub.assign(metric=pub["metric"].map(VIFB_TO_FUSEBENCH)).pivot_table(
+        index="image", columns="metric", values="value")
+    ours = pd.read_csv(run / "scores.csv")
+    ours = ours[ours["method"] == method].pivot_table(index="pair", columns="metric", values="value")
+    return (100.0 * (ours - pub.reindex_like(ours)) / pub.reindex_like(ours).abs())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("stored_run")
+    ap.add_argument("stored_run", nargs="?")
     ap.add_argument("jpeg_run")
     ap.add_argument("--data-dir", default="../shared/datasets")
+    ap.add_argument("--per-pair", default=None, metavar="METHOD")
     args = ap.parse_args()
+    pd.set_option("display.width", 250)
+    if args.per_pair:
+        print(per_pair(Path(args.jpeg_run), args.per_pair, Path(args.data_dir)).round(2).to_string())
+        return
     df = compare(Path(args.stored_run), Path(args.jpeg_run), Path(args.data_dir))
     worst = df.assign(abs_stored=df["d_stored_%"].abs(), abs_jpeg=df["d_jpeg75_%"].abs()).groupby(
         ["method", "vifb", "pairs"]).agg(
@@ -58,7 +80,6 @@ def main() -> None:
         within_1pct_stored=("abs_stored", lambda s: f"{(s <= 1).sum()}/{len(s)}"),
         max_abs_d_jpeg75=("abs_jpeg", "max"),
         within_1pct_jpeg75=("abs_jpeg", lambda s: f"{(s <= 1).sum()}/{len(s)}"))
-    pd.set_option("display.width", 200)
     print(worst.round(3).to_string())
 
 
