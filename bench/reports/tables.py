@@ -45,7 +45,8 @@ PUBLISHED = {
     "average": "Average", "max-abs": "Max-abs", "pca": "PCA", "dwt": "DWT", "lp": "LP",
     "msvd": "MSVD", "gd": "GD", "gff": "GFF", "mgff": "MGFF", "mstsr": "MST-SR", "lp-sr": "MST-SR",
     "asr": "ASR", "csr": "CSR", "dsift": "DSIFT", "dwtde": "DWTDE", "tlnet": "TLNet",
-    "cnn-patch": "CNN", "cnn": "CNN", "ifcnn": "IFCNN", "sesf": "SESF",
+    "cnn-patch": "CNN", "cnn": "CNN", "ifcnn": "IFCNN", "sesf": "SESF", "densefuse": "DenseFuse",
+    "fmm": "FMM", "transfusion": "TransFusion",
 }
 
 
