@@ -69,3 +69,16 @@ def test_run_scores_the_jpeg_round_trip_and_keeps_its_own_cache_keys(tiny_datase
     assert _scores(tmp_path / "stored2").equals(stored)
     with pytest.raises(RunDirectoryError, match="--score-as jpeg75"):
         run_benchmark(tiny_dataset, out=tmp_path / "jpeg", resume=True, **kw)
+
+
+def test_cli_run_records_score_as_and_refuses_unknown_values(tmp_path, capsys):
+    from bench.cli import main
+
+    out = tmp_path / "run"
+    assert main(["run", "--dataset", "synthetic", "--count", "1", "--methods", "average",
+                 "--metrics", "en", "--score-as", "jpeg75", "--jobs", "1", "--out", str(out),
+                 "--cache-dir", str(tmp_path / "cache"), "--no-report", "--no-progress"]) == 0
+    assert json.loads((out / "run.json").read_text())["score_as"] == "jpeg75"
+    with pytest.raises(SystemExit):
+        main(["run", "--dataset", "synthetic", "--score-as", "png", "--out", str(tmp_path / "x")])
+    assert "invalid choice: 'png'" in capsys.readouterr().err
