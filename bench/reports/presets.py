@@ -61,6 +61,7 @@ class Published:
     columns: dict[str, str]  # file column -> our metric
     citation: str
     tolerance: float = 0.01  # relative difference that counts as reproduced
+    score_as: str = "stored"  # how the benchmark's own images were scored (bench.score_as)
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,8 @@ PRESETS = {
         caption="Average values of the evaluation metrics over the {dataset} pairs",
         citation="Zhang et al. 2020 (VIFB), average table",
         published=Published("vifb", "vifb", "published_metrics/vifb_metrics_average.csv",
-                            "method", VIFB_TO_FUSEBENCH, "VIFB (Zhang et al. 2020)"),
+                            "method", VIFB_TO_FUSEBENCH, "VIFB (Zhang et al. 2020)",
+                            score_as="jpeg75"),
     ),
 }
 
@@ -257,6 +259,10 @@ def published_tables(preset: Preset, res: Results, ours: Table, published: pd.Da
                f"{_context(res, list(values.index), names)})")
     notes = list(ours.notes) + [f"published values: {path.name}; our reproductions "
                                 "(same name) are shown, not ranked"]
+    if res.score_as != pub.score_as:
+        notes.append(f"{pub.citation} scored its images as --score-as {pub.score_as} would; this "
+                     f"run scored them {res.score_as}: expect differences (run with "
+                     f"--score-as {pub.score_as})")
     if n_pairs != n_published:
         notes.append(f"this run scored {n_pairs} of the dataset's {n_published} pairs: its means "
                      "are not comparable with the published ones")
@@ -279,7 +285,8 @@ def published_tables(preset: Preset, res: Results, ours: Table, published: pd.Da
     short = [f"{match[m]} ({int(diff.loc[m, WITHIN])}/{len(cols)})" for m in matched
              if diff.loc[m, WITHIN] < len(cols)]
     dnotes = [f"* |Δ| > {tol:g} %", f"within {tol:g} % on all {len(cols)} metrics: "
-              + (", ".join(ok) or "none")]
+              + (", ".join(ok) or "none")] + [n for n in notes if n.startswith(pub.citation)
+                                              or n.startswith("this run scored")]
     if short:
         dnotes.append("not on all: " + ", ".join(short))
     d = DiffTable(f"{preset.name}-diff",

@@ -103,3 +103,14 @@ def test_report_command_prints_both_tables_and_latex_compiles(vifb_run, tmp_path
     proc = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "all_tables.tex"],
                           cwd=latex, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout[-3000:]
+
+
+def test_a_run_scored_as_stored_is_told_how_vifb_scored(vifb_run):
+    from bench.reports.presets import preset_tables
+    from bench.reports.tables import load_results
+
+    res = load_results(vifb_run)
+    assert not any("--score-as" in n for t in preset_tables(res, "vifb") for n in t.notes)
+    res.record["score_as"] = "stored"
+    for t in preset_tables(res, "vifb"):
+        assert any("this run scored them stored" in n and "--score-as jpeg75" in n for n in t.notes)
