@@ -56,6 +56,48 @@ def ycbcr_to_rgb(x: np.ndarray) -> np.ndarray:
     return np.stack([r, g, b], axis=-1)
 
 
+#: linear IHS (Tu et al., "A new look at IHS-like image fusion methods", Information Fusion
+#: 2(3):177-186, 2001): I = (R + G + B)/3 and two chroma axes v1, v2, whose angle is the hue
+#: H = atan2(v2, v1) and whose length the saturation S = sqrt(v1² + v2²).
+IHS = np.array([[1.0 / 3.0, 1.0 / 3.0, 1.0 / 3.0],
+                [-np.sqrt(2.0) / 6.0, -np.sqrt(2.0) / 6.0, 2.0 * np.sqrt(2.0) / 6.0],
+                [1.0 / np.sqrt(2.0), -1.0 / np.sqrt(2.0), 0.0]])
+#: its inverse, in closed form: R = I − v1/√2 + v2/√2, G = I − v1/√2 − v2/√2, B = I + √2 v1
+IHS_INVERSE = np.array([[1.0, -1.0 / np.sqrt(2.0), 1.0 / np.sqrt(2.0)],
+                        [1.0, -1.0 / np.sqrt(2.0), -1.0 / np.sqrt(2.0)],
+                        [1.0, np.sqrt(2.0), 0.0]])
+
+
+def rgb_to_ihs(x: np.ndarray) -> np.ndarray:
+    """Linear IHS (:data:`IHS`): channels I (0..255), v1, v2 (chroma, about ±150).
+
+        >>> np.round(rgb_to_ihs(np.array([[[90.0, 30.0, 60.0]]]))[0, 0], 6).tolist()
+        [60.0, -0.0, 42.426407]
+        >>> round(hue_saturation(rgb_to_ihs(np.full((1, 1, 3), 50.0)))[1].item(), 9)  # grey: S = 0
+        0.0
+    """
+    return np.asarray(x, dtype=np.float64) @ IHS.T
+
+
+def ihs_to_rgb(x: np.ndarray) -> np.ndarray:
+    """Inverse of :func:`rgb_to_ihs`."""
+    return np.asarray(x, dtype=np.float64) @ IHS_INVERSE.T
+
+
+def hue_saturation(ihs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(H in radians, S) of an IHS image: the colour an intensity substitution keeps."""
+    v1, v2 = ihs[..., 1], ihs[..., 2]
+    return np.arctan2(v2, v1), np.hypot(v1, v2)
+
+
+#: mixed-colour space -> (RGB -> (intensity, c1, c2), inverse)
+COLOUR_SPACES: dict[str, tuple[Callable[[np.ndarray], np.ndarray],
+                               Callable[[np.ndarray], np.ndarray]]] = {
+    "ycbcr": (lambda x: rgb_to_ycbcr(x), lambda x: ycbcr_to_rgb(x)),
+    "ihs": (lambda x: rgb_to_ihs(x), lambda x: ihs_to_rgb(x)),
+}
+
+
 def per_channel(fn: Callable[[np.ndarray, np.ndarray], np.ndarray], a: np.ndarray,
                 b: np.ndarray) -> np.ndarray:
     """Apply a grey fusion rule ``fn(a2d, b2d) -> f2d`` to each channel of H×W×C inputs.
@@ -81,13 +123,16 @@ def weighted_blend(w: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def fuse_luma_restore_chroma(fuse_grey: Callable[[np.ndarray, np.ndarray], Any],
-                             a: np.ndarray, b: np.ndarray) -> Any:
+                             a: np.ndarray, b: np.ndarray, space: str = "ycbcr") -> Any:
     """Fuse a grey and a colour source in YCbCr: ``fuse_grey`` (a grey fusion returning an
     object with an ``image``, e.g. a FusionResult) fuses the grey source with the colour
     source's BT.601 luma Y (A/B order kept), then the colour source's Cb and Cr are put
     back and the image converted to RGB (clipped to 0..255). This is how the medical
     literature fuses pseudo-colour PET/SPECT with MRI, so the fused image keeps the
     functional image's colour; the result's ``image`` is replaced, the rest is kept.
+    ``space="ihs"`` does the same in linear IHS (:func:`rgb_to_ihs`): the grey source is
+    fused with the intensity I = (R+G+B)/3 and the colour source's hue and saturation
+    (v1, v2) are put back (the "fast IHS" substitution of Tu et al. 2001).
 
         >>> from types import SimpleNamespace
         >>> pet = np.zeros((2, 2, 3)); pet[..., 0] = 200.0          # red
@@ -103,10 +148,13 @@ def fuse_luma_restore_chroma(fuse_grey: Callable[[np.ndarray, np.ndarray], Any],
     colour = a if colour_is_a else b
     if colour.ndim != 3 or (a.ndim == 3) == (b.ndim == 3):
         raise ValueError("fuse_luma_restore_chroma needs one grey (H×W) and one colour source")
-    ycc = rgb_to_ycbcr(colour)
+    if space not in COLOUR_SPACES:
+        raise ValueError(f"colour space {space!r} not in {tuple(COLOUR_SPACES)}")
+    forward, inverse = COLOUR_SPACES[space]
+    ycc = forward(colour)
     y = np.clip(ycc[..., 0], 0.0, 255.0)
     res = fuse_grey(y, b) if colour_is_a else fuse_grey(a, y)
     fused = np.asarray(res.image, dtype=np.float64)
-    res.image = np.clip(ycbcr_to_rgb(np.stack([fused, ycc[..., 1], ycc[..., 2]], axis=-1)),
+    res.image = np.clip(inverse(np.stack([fused, ycc[..., 1], ycc[..., 2]], axis=-1)),
                         0.0, 255.0)
     return res

@@ -71,7 +71,7 @@ GROUPS = ("vifb-classic", "mfifb", "paper", "classic", "deep")
 #: into three channels (the default); ``"ycbcr"`` fuses the grey source with the colour
 #: source's BT.601 luma Y through the method's grey path and puts the colour source's
 #: Cb, Cr back (the convention of the medical PET/SPECT + MRI literature).
-MIXED_COLOUR_POLICIES = ("rgb", "ycbcr")
+MIXED_COLOUR_POLICIES = ("rgb", "ycbcr", "ihs")
 
 
 @dataclass
@@ -154,7 +154,8 @@ class FusionMethod:
         ``mixed_colour`` (:data:`MIXED_COLOUR_POLICIES`) applies only when one source is
         grey and the other colour: ``"rgb"`` fuses in colour (the grey source repeated
         into R, G and B); ``"ycbcr"`` fuses the grey source with the colour source's luma
-        and restores the colour source's chroma (:func:`bench.color.fuse_luma_restore_chroma`).
+        and restores the colour source's chroma (:func:`bench.color.fuse_luma_restore_chroma`);
+        ``"ihs"`` the same with the intensity (R+G+B)/3, keeping hue and saturation.
         """
         params = overrides.pop("params", None)
         if params is None:
@@ -168,7 +169,7 @@ class FusionMethod:
         fa = as_float_image(a, "A")
         fb = as_float_image(b, "B")
         check_same_size(A=fa, B=fb)
-        if fa.ndim != fb.ndim and mixed_colour == "ycbcr":
+        if fa.ndim != fb.ndim and mixed_colour in ("ycbcr", "ihs"):
             from bench.color import fuse_luma_restore_chroma
 
             bit_depth = _bit_depth(a, b)
@@ -176,7 +177,7 @@ class FusionMethod:
             # read-only copies of the luma and the grey source
             return fuse_luma_restore_chroma(
                 lambda ya, yb: self._fuse_checked(ya, yb, ya, yb, params, bit_depth),
-                fa, fb,
+                fa, fb, space=mixed_colour,
             )
         if fa.ndim != fb.ndim:  # one grey, one colour: fuse in colour
             fa, fb = _to_rgb(fa), _to_rgb(fb)

@@ -85,7 +85,17 @@ def run(args) -> int:
         preset=args.preset,
         rank_baselines=args.rank_baselines,
     )
-    print(console_table(args.run_dir))
+    if args.preset:  # the preset's own tables (e.g. vifb: ours beside the published table)
+        from bench.reports.markdown import render_markdown
+        from bench.reports.presets import preset_tables
+        from bench.reports.tables import load_results
+
+        for t in preset_tables(load_results(args.run_dir), args.preset,
+                               split_list(args.pairs) or None, args.rank_baselines):
+            print(render_markdown(t, plain=True, labels=True))
+            print("".join(f"  {n}\n" for n in t.notes))
+    else:
+        print(console_table(args.run_dir))
     n_fig = len([p for p in written["figures"] if p.suffix == ".png"])
     out = args.out or f"{args.run_dir.rstrip('/')}/report"
     print(f"wrote {len(written['tables'])} table files and {n_fig} figures under {out}")

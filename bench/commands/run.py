@@ -32,6 +32,10 @@ def add_arguments(p):
                         "dataset's task default: multi-focus the paper's five, ir-visible VIFB's 13, "
                         "medical the medical set)")
     p.add_argument("--convention", default="default", help="metric convention: default, vifb, mefb")
+    p.add_argument("--score-as", default="stored", choices=["stored", "jpeg75"],
+                   help="the image the metrics see: stored (default: the fused image as stored, "
+                        "PNG) or jpeg75 (saved as MATLAB imwrite saves a JPEG, quality 75: how "
+                        "VIFB saved the outputs its published table was computed on)")
     p.add_argument("--jobs", "-j", type=int, default=None, help="parallel workers (default: CPU count)")
     p.add_argument("--backend", choices=["process", "loky", "threading", "dask"], default="process",
                    help="process (default: supervised worker processes; 'loky' is an alias), "
@@ -98,6 +102,7 @@ def run(args) -> int:
         argv=sys.argv,
         count=args.count,
         keep_images=args.keep_images,
+        score_as=args.score_as,
     )
     if not args.no_report:
         _report(summary, args)

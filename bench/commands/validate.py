@@ -21,6 +21,9 @@ def add_arguments(p):
     p.add_argument("--crop", type=int, default=None,
                    help="mfifb-outputs: compare the central SxS window (0: whole pairs; "
                         "default: whole pairs except the slow asr, csr)")
+    p.add_argument("--run", default=None,
+                   help="vifb-outputs: reuse the fused images of this run directory (methods "
+                        "run with the target's version and parameters, on the run's pairs)")
     p.add_argument("--json", action="store_true")
 
 
@@ -36,6 +39,8 @@ def run(args) -> int:
         extra["all_pairs"] = True
     if getattr(args, "crop", None) is not None:
         extra["crop"] = args.crop
+    if getattr(args, "run", None):
+        extra["run_"] = args.run
     if extra:
         import inspect
 

@@ -206,7 +206,8 @@ def _split_arg(arg: str) -> tuple[str, dict[str, str]]:
 def folder_dataset(path: str | Path, **options) -> Dataset:
     """Dataset of the pairs found in ``path``; options ``a``, ``b``, ``ground_truth``, ``mask``,
     ``modality``, ``more``, ``colour_space`` (``ycbcr``: a grey + colour pair is fused with the
-    colour source's luma and keeps its chroma, as ``harvard:pet-mri`` does; default ``rgb``)."""
+    colour source's luma and keeps its chroma, as ``harvard:pet-mri`` does; ``ihs``: the same
+    with the IHS intensity, keeping hue and saturation; default ``rgb``)."""
     folder = Path(path).expanduser()
     known = {"a", "b", "ground_truth", "mask", "modality", "more", "colour_space"}
     unknown = set(options) - known
@@ -223,8 +224,8 @@ def folder_dataset(path: str | Path, **options) -> Dataset:
                 f"folder dataset: modality must be one of {', '.join(MODALITIES)}, got {modality!r}"
             ) from None
     colour_space = str(options.get("colour_space") or "rgb").lower()
-    if colour_space not in ("rgb", "ycbcr"):
-        raise DataError(f"folder dataset: colour_space must be rgb or ycbcr, got {colour_space!r}")
+    if colour_space not in ("rgb", "ycbcr", "ihs"):
+        raise DataError(f"folder dataset: colour_space must be rgb, ycbcr or ihs, got {colour_space!r}")
     rule = None
     if "a" in options or "b" in options:
         if not ("a" in options and "b" in options):

@@ -27,7 +27,9 @@ from bench.reports.tables import Table
 TEMPLATE = Path(__file__).with_name("templates") / "all_tables.tex"
 _SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
             "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-            "±": r"$\pm$", "–": "--", "×": r"$\times$", "↑": r"$\uparrow$", "↓": r"$\downarrow$"}
+            "±": r"$\pm$", "–": "--", "×": r"$\times$", "↑": r"$\uparrow$", "↓": r"$\downarrow$",
+            # pdflatex's default OT1 text font has no |, <, > (they print as —, ¡, ¿)
+            "Δ": r"$\Delta$", "−": r"$-$", "≤": r"$\le$", "|": r"$|$", "<": r"$<$", ">": r"$>$"}
 
 
 def escape(text: str) -> str:

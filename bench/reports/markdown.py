@@ -23,12 +23,15 @@ def md_cell(text: str, mark: str) -> str:
     return f"**{text}**" if mark == "best" else f"<u>{text}</u>" if mark == "second" else text
 
 
-def render_markdown(table: Table, plain: bool = False) -> str:
-    """A titled pipe table (``plain=True``: no bold/underline, for a console)."""
+def render_markdown(table: Table, plain: bool = False, labels: bool | None = None) -> str:
+    """A titled pipe table (``plain=True``: no bold/underline, for a console). Rows show
+    the methods' published names (``table.label``) unless ``labels`` is False (default:
+    published names in Markdown, registry names, as typed in ``--methods``, on a console)."""
     marks = table.marks()
+    named = (not plain) if labels is None else labels
     headers = ["method"] + [f"{c} {table.arrow(c)}" for c in table.columns]
     rows = [
-        [r] + [table.cell_text(r, c) if plain else md_cell(table.cell_text(r, c), marks.loc[r, c])
+        [table.label(r) if named else r] + [table.cell_text(r, c) if plain else md_cell(table.cell_text(r, c), marks.loc[r, c])
                for c in table.columns]
         for r in table.rows
     ]

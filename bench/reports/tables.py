@@ -13,7 +13,9 @@ The sanity baselines (:data:`BASELINES`: ``average``, ``max-abs``) are listed
 last, set apart (greyed in LaTeX/HTML) and never marked, unless a table is
 built with ``rank_baselines=True`` (``bench report --rank-baselines``): they
 show the floor a method must beat, not a competitor. Rows carry the methods'
-published names (:func:`display_name`).
+published names (:func:`display_name`): the name the run's benchmark publishes the
+method under (its ``published_names``, e.g. ``hmsd-gf`` is ``HMSD_GF`` in a ``vifb``
+run), else the name the literature uses, else the registry name.
 
 Mean rank: per pair and metric the methods are ranked (1 = best, ties get
 the average rank, failed cells are left out), then averaged over pairs; the
@@ -43,17 +45,41 @@ PUBLISHED = {
     "average": "Average", "max-abs": "Max-abs", "pca": "PCA", "dwt": "DWT", "lp": "LP",
     "msvd": "MSVD", "gd": "GD", "gff": "GFF", "mgff": "MGFF", "mstsr": "MST-SR", "lp-sr": "MST-SR",
     "asr": "ASR", "csr": "CSR", "dsift": "DSIFT", "dwtde": "DWTDE", "tlnet": "TLNet",
-    "cnn-patch": "CNN", "cnn": "CNN", "ifcnn": "IFCNN", "sesf": "SESF",
+    "cnn-patch": "CNN", "cnn": "CNN", "ifcnn": "IFCNN", "sesf": "SESF", "densefuse": "DenseFuse",
+    "fmm": "FMM", "transfusion": "TransFusion",
 }
 
 
-def display_name(method: str) -> str:
-    """The published name of a method (its registry name when there is none).
+#: dataset (before any ``:``) -> the benchmark whose ``published_names`` its tables use
+BENCHMARK_OF_DATASET = {"vifb": "vifb", "mfifb": "mfifb"}
 
-    >>> display_name("mstsr"), display_name("my-plugin")
-    ('MST-SR', 'my-plugin')
+
+def declared_name(method: str, benchmark: str) -> str | None:
+    """The name ``benchmark`` publishes ``method`` under, as the method declares it
+    (``published_names``); None when it declares none or is not registered here.
+
+    >>> declared_name("lp-sr", "vifb"), declared_name("lp-sr", "mefb"), declared_name("x?", "vifb")
+    ('LP_SR', None, None)
     """
-    return PUBLISHED.get(method, method)
+    from bench.errors import FusebenchError
+
+    try:
+        import methods
+
+        cls = type(methods.get_method(method))
+    except (FusebenchError, ImportError):
+        return None
+    return cls.published_names.get(benchmark)
+
+
+def display_name(method: str, benchmark: str | None = None) -> str:
+    """The published name of a method: ``benchmark``'s name for it (when given and
+    declared), else the literature's (:data:`PUBLISHED`), else its registry name.
+
+    >>> display_name("mstsr"), display_name("my-plugin"), display_name("lp-sr", "vifb")
+    ('MST-SR', 'my-plugin', 'LP_SR')
+    """
+    return (benchmark and declared_name(method, benchmark)) or PUBLISHED.get(method, method)
 
 
 @dataclass
@@ -77,11 +103,21 @@ class Results:
     def convention(self) -> str:
         return str(self.record.get("convention", "default"))
 
+    @property
+    def score_as(self) -> str:
+        """How the fused images were scored (:mod:`bench.score_as`; older runs: stored)."""
+        return str(self.record.get("score_as", "stored"))
+
+    @property
+    def benchmark(self) -> str | None:
+        """The benchmark whose published method names label this run's rows, if any."""
+        return BENCHMARK_OF_DATASET.get(self.dataset.split(":")[0])
+
     def method_versions(self, methods: list[str] | None = None,
                         labels: dict[str, str] | None = None) -> str:
         """``"PCA v1, DWT v2"``: the stored version of each method, for captions."""
         info = self.record.get("methods", {})
-        return ", ".join(f"{(labels or {}).get(m) or display_name(m)} "
+        return ", ".join(f"{(labels or {}).get(m) or display_name(m, self.benchmark)} "
                          f"v{info.get(m, {}).get('version', '?')}"
                          for m in (methods if methods is not None else self.methods))
 
@@ -147,6 +183,7 @@ class Table:
     labels: dict[str, str] = field(default_factory=dict)  # row -> shown name
     baselines: tuple[str, ...] = ()  # rows set apart and not marked
     rank_baselines: bool = False  # mark the baselines like any other row
+    unranked: tuple[str, ...] = ()  # rows shown but never marked (e.g. a reproduction)
 
     def label(self, row: str) -> str:
         return self.labels.get(row, row)
@@ -183,7 +220,8 @@ class Table:
     def marks(self) -> pd.DataFrame:
         """``"best"`` / ``"second"`` / ``""`` per cell, direction-aware, on the shown values."""
         out = pd.DataFrame("", index=self.values.index, columns=self.values.columns)
-        ranked = [r for r in self.rows if self.rank_baselines or not self.is_baseline(r)]
+        ranked = [r for r in self.rows if r not in self.unranked
+                  and (self.rank_baselines or not self.is_baseline(r))]
         for col in self.columns:
             shown = self.values.loc[ranked, col].map(self.number)
             shown = pd.to_numeric(shown, errors="coerce")
@@ -203,8 +241,12 @@ def _pivot(df: pd.DataFrame, res: Results) -> pd.DataFrame:
 
 
 def _context(res: Results, methods: list[str], labels: dict[str, str] | None = None) -> str:
-    """Caption tail naming the convention and the methods' versions."""
-    return f"{res.convention} metric convention; methods {res.method_versions(methods, labels)}"
+    """Caption tail naming the convention, how images were scored and the methods' versions."""
+    from bench.score_as import SCORE_AS, caption
+
+    scored = caption(res.score_as) if res.score_as in SCORE_AS else f"scored as {res.score_as}"
+    return (f"{res.convention} metric convention; " + (f"{scored}; " if scored else "")
+            + f"methods {res.method_versions(methods, labels)}")
 
 
 def finish(t: Table, res: Results, rank_baselines: bool = False) -> Table:
@@ -214,7 +256,7 @@ def finish(t: Table, res: Results, rank_baselines: bool = False) -> Table:
     if t.std is not None:
         t.std = t.std.reindex(index=rows)
     t.symbols = {**res.symbols, **t.symbols}
-    t.labels = {r: display_name(r) for r in rows} | t.labels
+    t.labels = {r: display_name(r, res.benchmark) for r in rows} | t.labels
     t.baselines = tuple(r for r in rows if r in BASELINES)
     t.rank_baselines = rank_baselines
     return t

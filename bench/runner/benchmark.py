@@ -43,6 +43,7 @@ from bench.results import (
     RunStore,
     is_disk_error,
     kept_pairs,
+    read_record,
     remove_stray_temporaries,
     safe_name,
 )
@@ -59,6 +60,7 @@ from bench.runner.tasks import (
     resolve_methods,
     select_metrics,
 )
+from bench.score_as import check as check_score_as
 
 log = logging.getLogger(__name__)
 
@@ -245,6 +247,7 @@ class RunPlan:
 def plan_run(
     ds: Dataset, name: str, methods: str | list[str], metrics: str | list[str] | None,
     convention: str, params: dict[str, dict[str, str]], device: str | None,
+    score_as: str = "stored",
 ) -> RunPlan:
     """Resolve methods (``Params`` objects, the device once), metrics and tasks."""
     selection = resolve_methods(methods, ds.modalities)
@@ -254,6 +257,7 @@ def plan_run(
     specs, no_convention = metric_specs(
         select_metrics(metrics, has_ground_truth=ds.has_ground_truth, tasks=ds.modalities),
         convention,
+        score_as,
     )
     if not specs:
         raise ParameterError(f"--convention {convention!r}: none of the selected metrics has it "
@@ -307,11 +311,14 @@ def run_benchmark(
     argv: list[str] | None = None,
     count: int | None = None,
     keep_images: str | int | None = None,
+    score_as: str = "stored",
 ) -> RunSummary:
     """Fuse and score ``methods`` × pairs of ``dataset``; write the run directory; return counts.
 
     ``dataset``: a registered name (``"lytro"``, ``"folder:PATH"``) or a :class:`Dataset`;
-    ``count``: only its first ``count`` pairs.
+    ``count``: only its first ``count`` pairs. ``score_as``: the image the metrics see
+    (:mod:`bench.score_as`: ``"stored"``, or ``"jpeg75"`` = saved as VIFB saved its outputs;
+    a resumed run keeps its own).
     ``methods``: names / wildcards / groups (:func:`~bench.runner.tasks.resolve_methods`:
     ``all`` = the methods declared for the dataset's tasks, ``all!`` = every method).
     ``metrics``: names, wildcards or sets (default: the dataset's task default,
@@ -348,13 +355,20 @@ def run_benchmark(
         ds = ds.head(count)
     if len(ds) == 0:
         raise ParameterError(f"dataset {ds_name!r} has no pairs")
-    plan = plan_run(ds, ds_name, methods, metrics, convention, params or {}, device)
+    plan = plan_run(ds, ds_name, methods, metrics, convention, params or {}, device,
+                    check_score_as(score_as))
     keep = kept_pairs(keep_images, ds.ids())
 
     cache = FusedCache(cache_dir)
     run_dir = Path(out) if out else default_run_dir(ds_name, runs_root, resume)
-    options = {"convention": convention, "backend": backend, "jobs": n_jobs, "isolate": isolate,
-               "timeout": timeout, "plugins": list(plugins), "data_dir": data_dir, "argv": argv,
+    if resume and (run_dir / "run.json").is_file():
+        before = read_record(run_dir).get("score_as", "stored")
+        if before != score_as:
+            raise RunDirectoryError(f"run directory {run_dir} was scored with --score-as {before}, "
+                                    f"not {score_as}; choose another --out")
+    options = {"convention": convention, "score_as": score_as, "backend": backend, "jobs": n_jobs,
+               "isolate": isolate, "timeout": timeout, "plugins": list(plugins),
+               "data_dir": data_dir, "argv": argv,
                "scheduler": scheduler, "dask_processes": dask_processes,
                "keep_images": "default" if keep_images is None else str(keep_images),
                "kept_pairs": keep}
@@ -458,7 +472,8 @@ def _record(plan: RunPlan, cache: FusedCache, options: dict, resumed: bool) -> d
             }
             for s in plan.metrics
         },
-        "convention": options["convention"], "backend": options["backend"], "jobs": options["jobs"],
+        "convention": options["convention"], "score_as": options["score_as"],
+        "backend": options["backend"], "jobs": options["jobs"],
         "isolate": options["isolate"], "device": plan.device, "timeout": options["timeout"],
         "plugins": options["plugins"], "cache_dir": str(cache.root), "resumed": resumed,
         "keep_images": options["keep_images"], "kept_pairs": options["kept_pairs"],

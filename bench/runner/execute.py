@@ -40,6 +40,7 @@ from bench.datasets.base import Pair
 from bench.io import to_uint
 from bench.runner.cache import Entry, FusedCache
 from bench.runner.tasks import MetricSpec, Task
+from bench.score_as import as_scored
 
 
 class TaskTimeout(Exception):
@@ -307,14 +308,17 @@ def run_task(job: Job, task: Task, cache: FusedCache, sources) -> TaskResult:
 
     t0 = time.perf_counter()
     new = False
+    scored: dict[str, np.ndarray] = {}  # --score-as -> the image the metrics see
     for spec in job.metrics:
         if not spec.applicable(gt is not None, mask is not None, dm is not None):
             continue
         value = scores.get(spec.key)
         if value is None:
             try:
+                if spec.score_as not in scored:
+                    scored[spec.score_as] = as_scored(image, spec.score_as)
                 value = float(metrics.compute(
-                    spec.name, a, b, image, convention=spec.convention,
+                    spec.name, a, b, scored[spec.score_as], convention=spec.convention,
                     reference=gt if spec.needs_reference else None,
                     mask=mask if spec.needs_decision_map else None,
                     decision_map=dm if spec.needs_decision_map else None,

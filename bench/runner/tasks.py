@@ -37,10 +37,11 @@ None for built-in and installed methods); the ``device`` parameter is left out
 
 A score is cached under ``metric|convention|v<version>`` with the metric's declared
 ``version`` (bumped whenever its output changes), so a new metric version re-scores
-but does not re-fuse::
+but does not re-fuse; a score of the image saved as a benchmark saved its outputs
+(``--score-as``, :mod:`bench.score_as`) carries that in its key::
 
-    >>> score_key("qsf", "default", "1")
-    'qsf|default|v1'
+    >>> score_key("qsf", "default", "1"), score_key("qsf", "vifb", "1", "jpeg75")
+    ('qsf|default|v1', 'qsf|vifb|v1|as:jpeg75')
 """
 
 from __future__ import annotations
@@ -202,8 +203,9 @@ def cache_key(
     return hashlib.sha256(_canonical(key).encode()).hexdigest()
 
 
-def score_key(metric: str, convention: str, version: str) -> str:
-    return f"{metric}|{convention}|v{version}"
+def score_key(metric: str, convention: str, version: str, score_as: str = "stored") -> str:
+    key = f"{metric}|{convention}|v{version}"
+    return key if score_as == "stored" else f"{key}|as:{score_as}"
 
 
 @dataclass(frozen=True)
@@ -215,10 +217,11 @@ class MetricSpec:
     version: str
     needs_reference: bool
     needs_decision_map: bool
+    score_as: str = "stored"  # bench.score_as: the image the metric sees
 
     @property
     def key(self) -> str:
-        return score_key(self.name, self.convention, self.version)
+        return score_key(self.name, self.convention, self.version, self.score_as)
 
     def applicable(self, has_ground_truth: bool, has_mask: bool, has_decision_map: bool) -> bool:
         import metrics
@@ -229,7 +232,8 @@ class MetricSpec:
         )
 
 
-def metric_specs(names: list[str], convention: str) -> tuple[list[MetricSpec], list[str]]:
+def metric_specs(names: list[str], convention: str,
+                 score_as: str = "stored") -> tuple[list[MetricSpec], list[str]]:
     """(specs, skipped-names): metrics lacking a named convention are skipped, not errors."""
     import metrics
 
@@ -240,7 +244,8 @@ def metric_specs(names: list[str], convention: str) -> tuple[list[MetricSpec], l
             skipped.append(name)
             continue
         specs.append(
-            MetricSpec(name, convention, str(m.version), m.needs_reference, m.needs_decision_map)
+            MetricSpec(name, convention, str(m.version), m.needs_reference, m.needs_decision_map,
+                       score_as)
         )
     return specs, skipped
 

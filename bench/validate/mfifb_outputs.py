@@ -50,7 +50,6 @@ per whole 520×520 pair; the others run whole pairs) unless ``crop`` is given
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import numpy as np
@@ -105,7 +104,9 @@ def psnr(x: np.ndarray, y: np.ndarray) -> float:
 
 def save_like_matlab_jpeg(img: np.ndarray, quality: int = 75) -> np.ndarray:
     """``img`` (0..255) rounded to 8 bits, JPEG-encoded as MATLAB ``imwrite`` does, decoded."""
-    return _jpeg_round_trip(img, quality=quality)
+    from bench.score_as import jpeg_round_trip
+
+    return jpeg_round_trip(img, quality=quality)
 
 
 def save_like(img: np.ndarray, theirs_path: str | Path) -> np.ndarray:
@@ -128,18 +129,9 @@ def save_like(img: np.ndarray, theirs_path: str | Path) -> np.ndarray:
     opts = {"qtables": qtables}
     if sampling >= 0:
         opts["subsampling"] = sampling
-    return _jpeg_round_trip(img, **opts)
+    from bench.score_as import jpeg_round_trip
 
-
-def _jpeg_round_trip(img: np.ndarray, **opts) -> np.ndarray:
-    from PIL import Image
-
-    u8 = np.clip(np.rint(img), 0, 255).astype(np.uint8)
-    buf = io.BytesIO()
-    Image.fromarray(u8).save(buf, format="JPEG", **opts)
-    buf.seek(0)
-    with Image.open(buf) as im:
-        return np.asarray(im, dtype=np.float64)
+    return jpeg_round_trip(img, **opts)
 
 
 def list_pairs(root: Path) -> list[str]:

@@ -30,7 +30,15 @@ Verdict per method: PASS when the median ``psnr`` is ≥ 35 dB or |dq| ≤ 0.03 
     >>> row["psnr_saved"], row["dq"]   # bit-identical once saved as MATLAB saves
     (inf, 0.0)
 
-``python -m bench validate --against vifb-outputs --data-dir DIR [--methods adf,tif] [--quick]``.
+Reusing a run's images (``run_``; CLI ``--run RUN``): a ``bench run --dataset vifb`` directory
+already holds every method's fused image (8-bit PNG, the rounded output this target
+computes). A method of the run whose version and parameters are this target's (e.g.
+``nsct-sr`` run with ``--param nsct-sr:directions=2``) and whose sources VIFB's wrapper
+used as they are (not ``gff``) is compared from those files, on the pairs the run has,
+instead of being fused again; the other methods are fused as usual.
+
+``python -m bench validate --against vifb-outputs --data-dir DIR [--methods adf,tif] [--quick]
+[--run RUN]``.
 """
 
 from __future__ import annotations
@@ -115,8 +123,10 @@ def prepare(how: str | None, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, 
     return a, b
 
 
-def compare_pair(data_dir: str | Path, method: str, pair: str, *, dataset=None) -> dict:
-    """Per-pair figures of one method (see the module docstring)."""
+def compare_pair(data_dir: str | Path, method: str, pair: str, *, dataset=None,
+                 fused: np.ndarray | None = None) -> dict:
+    """Per-pair figures of one method (see the module docstring); ``fused``: our 8-bit
+    output when it is already at hand (a run's image), else the method runs."""
     import methods
     import metrics
     from bench.io import read_image
@@ -129,8 +139,10 @@ def compare_pair(data_dir: str | Path, method: str, pair: str, *, dataset=None) 
     if not theirs_path.is_file():
         raise DataError(f"vifb-outputs: {theirs_path} is missing")
     a, b = p.a, p.b
-    pa, pb = prepare(INPUTS.get(method), a, b)
-    ours = np.rint(methods.get_method(method).fuse(pa, pb, **params).image)
+    if fused is None:
+        pa, pb = prepare(INPUTS.get(method), a, b)
+        fused = methods.get_method(method).fuse(pa, pb, **params).image
+    ours = np.rint(fused)
     theirs, _ = read_image(theirs_path)
     if ours.shape != theirs.shape:
         raise DataError(f"vifb-outputs: {theirs_path} is {theirs.shape}, our {method} gave {ours.shape}")
@@ -164,11 +176,47 @@ def summarize(rows: list[dict], method: str) -> dict:
     return row
 
 
+def run_images(run_dir: str | Path, method: str) -> dict[str, Path]:
+    """``{pair: fused image}`` of ``method`` in a run directory when the run's images are
+    what this target would compute (same version and parameters, sources as they are);
+    empty otherwise. Pairs whose fused images the run did not keep (``--keep-images``) are
+    read from the cache when it still holds the recorded file (:func:`bench.results.run_image`).
+
+        >>> run_images(data_dir, "tif")   # not a run directory: nothing to reuse
+        {}
+    """
+    import json
+
+    from bench.results import image_manifest, run_image
+    from methods.base import get_method
+
+    run_dir = Path(run_dir)
+    try:
+        record = json.loads((run_dir / "run.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    info = record.get("methods", {}).get(method)
+    if (info is None or method in INPUTS or record.get("dataset", {}).get("name") != "vifb"
+            or str(info.get("version")) != str(get_method(method).version)):
+        return {}
+    got = info.get("params", {})
+    if any(str(got.get(k)) != str(v) for k, v in ROWS[method][1].items()):
+        return {}
+    out = {}
+    manifest = image_manifest(run_dir)  # pairs whose images the run did not keep: the cache file
+    for pair in record["dataset"].get("pairs", []):
+        path = run_image(run_dir, pair, f"{method}.png", manifest)
+        if path is not None:
+            out[pair] = path
+    return out
+
+
 @register_target("vifb-outputs")
 def run(data_dir: Path, *, quick: bool = False, progress: bool = True,
-        methods_: tuple[str, ...] | None = None) -> ValidationReport:
+        methods_: tuple[str, ...] | None = None, run_: str | Path | None = None) -> ValidationReport:
     """Run every registered method of :data:`ROWS` (or ``methods_``) on VIFB's pairs and
-    compare with VIFB's fused images; unregistered rows are reported, not failed."""
+    compare with VIFB's fused images; unregistered rows are reported, not failed.
+    ``run_``: a run directory whose images are reused (see the module docstring)."""
     from bench.errors import FusebenchError
     from methods.base import get_method
 
@@ -185,13 +233,20 @@ def run(data_dir: Path, *, quick: bool = False, progress: bool = True,
         registered.append(m)
     ds, root = _dataset(data_dir)
     pairs = QUICK_PAIRS if quick else ds.ids()
-    jobs = [(m, p) for m in registered for p in pairs]
+    reused = {m: run_images(run_, m) for m in registered} if run_ else {}
+    reused = {m: {p: f for p, f in found.items() if p in pairs} for m, found in reused.items()}
+    reused = {m: found for m, found in reused.items() if found}
+    jobs = [(m, p) for m in registered for p in (list(reused[m]) if m in reused else pairs)]
     it = jobs
     if progress:
         from tqdm import tqdm
 
         it = tqdm(jobs, desc="vifb-outputs", unit="pair")
-    rows = [compare_pair(data_dir, m, p, dataset=(ds, root)) for m, p in it]
+    from bench.io import read_image
+
+    rows = [compare_pair(data_dir, m, p, dataset=(ds, root),
+                         fused=read_image(reused[m][p])[0] if m in reused else None)
+            for m, p in it]
     summaries = []
     for m in names:
         if m in registered:
@@ -211,5 +266,6 @@ def run(data_dir: Path, *, quick: bool = False, progress: bool = True,
             "gff: sources re-saved as JPEG q75 first, as VIFB's run_GFF.m does; where the "
             "infrared file is grey its load_images puts it in the visible image's green "
             "channel (see prepare)",
-        ],
+        ] + [f"{m}: the images of run {run_} ({len(found)} of {len(pairs)} pairs)"
+             for m, found in reused.items()],
     )

@@ -31,3 +31,14 @@ def test_per_channel_and_weighted_blend():
     np.testing.assert_array_equal(per_channel(np.maximum, a, b), b)
     w = np.array([[1.0, 0.0, 0.5], [0.0, 1.0, 0.25]])
     np.testing.assert_array_equal(weighted_blend(w, b * 8, a)[..., 2], w * 8)
+
+
+def test_ihs_round_trip_is_exact_to_rounding():
+    from bench.color import IHS, IHS_INVERSE, ihs_to_rgb, rgb_to_ihs
+
+    np.testing.assert_allclose(IHS @ IHS_INVERSE, np.eye(3), atol=1e-15)
+    img = data.astronaut().astype(np.float64)
+    np.testing.assert_allclose(ihs_to_rgb(rgb_to_ihs(img)), img, rtol=0, atol=1e-10)
+    ihs = rgb_to_ihs(img)
+    np.testing.assert_allclose(ihs[..., 0], img.mean(axis=2), atol=1e-10)  # I = (R+G+B)/3
+    np.testing.assert_allclose(rgb_to_ihs(ihs_to_rgb(ihs)), ihs, rtol=0, atol=1e-10)

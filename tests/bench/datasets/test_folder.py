@@ -99,7 +99,8 @@ def test_task_alias_and_colour_space_options(tmp_path, rng):
     ds = load_dataset(f"folder:{tmp_path}?modality=ir-vis&colour_space=ycbcr")
     assert ds.modality == "ir-visible" and ds[0].meta["colour_space"] == "ycbcr"
     assert "colour_space" not in load_dataset(f"folder:{tmp_path}")[0].meta
-    with pytest.raises(DataError, match="colour_space must be rgb or ycbcr"):
-        load_dataset(f"folder:{tmp_path}", colour_space="ihs")
+    assert load_dataset(f"folder:{tmp_path}", colour_space="ihs")[0].meta["colour_space"] == "ihs"
+    with pytest.raises(DataError, match="colour_space must be rgb, ycbcr or ihs"):
+        load_dataset(f"folder:{tmp_path}", colour_space="hsv")
     with pytest.raises(DataError, match="modality must be one of"):
         load_dataset(f"folder:{tmp_path}", modality="thermal")

@@ -87,3 +87,32 @@ def test_unknown_method_and_missing_data(tmp_path, shared_datasets):
         run(shared_datasets, quick=True, progress=False, methods_=("dwt",))
     with pytest.raises(DataError):
         run(tmp_path, quick=True, progress=False, methods_=("tif",))
+
+
+def test_a_runs_images_are_reused_when_they_are_what_the_target_computes(shared_datasets, tmp_path):
+    """``--run``: msvd's PNG from a real one-pair VIFB run gives the figures of fusing it
+    again (VIFB's file, saved alike); a run with other parameters or gff's prepared
+    sources is not reused."""
+    import json
+
+    from bench.runner import run_benchmark
+    from bench.validate.vifb_outputs import run_images
+
+    s = run_benchmark("vifb", data_dir=shared_datasets, methods="msvd", metrics="en", count=1,
+                      jobs=1, out=tmp_path / "run", cache_dir=tmp_path / "cache", progress=False)
+    assert s.ok
+    found = run_images(tmp_path / "run", "msvd")
+    (pair,) = found
+    rep = get_target("vifb-outputs")(shared_datasets, progress=False, methods_=("msvd",),
+                                     run_=tmp_path / "run")
+    rows = [r for r in rep.rows if r["pair"] != "summary"]
+    assert [r["pair"] for r in rows] == [pair]  # the run's pairs only: nothing fused again
+    assert rows[0] == compare_pair(shared_datasets, "msvd", pair)
+    assert rows[0]["psnr_saved"] == np.inf
+    assert any("msvd: the images of run" in n and "1 of 21 pairs" in n for n in rep.notes)
+    record = json.loads((tmp_path / "run" / "run.json").read_text())
+    record["methods"]["nsct-sr"] = {"version": "1", "params": {"directions": "2,3,3,4"}}
+    record["methods"]["gff"] = {"version": "1", "params": {}}
+    (tmp_path / "run" / "run.json").write_text(json.dumps(record))
+    assert run_images(tmp_path / "run", "nsct-sr") == {}  # VIFB ran nsct-sr with directions=2
+    assert run_images(tmp_path / "run", "gff") == {}  # VIFB's wrapper re-saved gff's sources
