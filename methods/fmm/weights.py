@@ -25,7 +25,7 @@ from typing import Any
 
 import torch
 
-from bench.weights import WeightsError
+from methods import checkpoints
 from methods.fmm.model import FUSIONS, FMMNet
 
 FORMAT = "fusebench-fmm"
@@ -44,34 +44,19 @@ def file_sha256(path: str | os.PathLike) -> str:
 def save_checkpoint(path: str | os.PathLike, model: FMMNet, meta: dict[str, Any], *,
                     compact: bool = False) -> Path:
     """Write ``model``'s weights, architecture and ``meta`` to ``path`` atomically."""
-    dtype = torch.float16 if compact else torch.float32
-    state = {k: v.detach().cpu().to(dtype).clone() for k, v in model.state_dict().items()}
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     arch = {"channels": list(model.channels), "fusion": model.fusion}
-    torch.save({"format": FORMAT, "version": 1, "arch": arch, "state_dict": state, "meta": dict(meta)}, tmp)
-    os.replace(tmp, path)
-    return path
+    return checkpoints.save_checkpoint(path, model, fmt=FORMAT, arch=arch, meta=meta, compact=compact)
+
+
+def _check_arch(arch: dict[str, Any]) -> None:
+    ch = arch.get("channels")
+    if not (isinstance(ch, list) and len(ch) == 3 and arch.get("fusion") in FUSIONS):
+        raise ValueError(f"expected 3 channel widths and a fusion in {FUSIONS}")
 
 
 def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
-    """The checkpoint dict at ``path``; :class:`WeightsError` naming the file on any problem."""
-    path = Path(path)
-    if not path.is_file():
-        raise WeightsError(f"fmm weights file {path} not found")
-    try:
-        ckpt = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:
-        raise WeightsError(f"fmm weights file {path} is not a readable torch checkpoint "
-                           f"(only tensors and plain values are accepted: {exc})") from exc
-    if not isinstance(ckpt, dict) or ckpt.get("format") != FORMAT or "state_dict" not in ckpt:
-        raise WeightsError(f"fmm weights file {path} is not a fusebench fmm checkpoint")
-    arch = ckpt.get("arch", {})
-    ch = arch.get("channels")
-    if not (isinstance(ch, list) and len(ch) == 3 and arch.get("fusion") in FUSIONS):
-        raise WeightsError(f"fmm weights file {path}: bad architecture record {arch!r}")
-    return ckpt
+    """The checkpoint dict at ``path``; :class:`bench.weights.WeightsError` naming the file on any problem."""
+    return checkpoints.read_checkpoint(path, fmt=FORMAT, label="fmm", check_arch=_check_arch)
 
 
 def load_model(path: str | os.PathLike | None = None, device: str | torch.device = "cpu") -> FMMNet:
@@ -79,15 +64,7 @@ def load_model(path: str | os.PathLike | None = None, device: str | torch.device
     path = Path(path) if path else packaged_weights_path()
     ckpt = read_checkpoint(path)
     model = FMMNet(tuple(ckpt["arch"]["channels"]), ckpt["arch"]["fusion"])
-    state = {k: v.float() for k, v in ckpt["state_dict"].items()}
-    expected = {k: tuple(v.shape) for k, v in model.state_dict().items()}
-    problems = [f"missing {k}" for k in expected if k not in state]
-    problems += [f"{k} has shape {tuple(state[k].shape)}, expected {s}"
-                 for k, s in expected.items() if k in state and tuple(state[k].shape) != s]
-    problems += [f"unexpected tensor {k}" for k in state if k not in expected]
-    if problems:
-        raise WeightsError(f"fmm weights file {path} does not fit the network: " + "; ".join(problems))
-    model.load_state_dict(state)
+    checkpoints.load_weights(model, ckpt, path, "fmm")
     return model.to(device).eval()
 
 

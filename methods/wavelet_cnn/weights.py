@@ -24,7 +24,7 @@ from typing import Any
 
 import torch
 
-from bench.weights import WeightsError
+from methods import checkpoints
 from methods.wavelet_cnn.model import DOMAINS, WaveletCNN
 
 FORMAT = "fusebench-wavelet-cnn"
@@ -39,34 +39,19 @@ def packaged_weights_path() -> Path:
 def save_checkpoint(path: str | os.PathLike, model: WaveletCNN, meta: dict[str, Any], *,
                     compact: bool = False) -> Path:
     """Write ``model``'s weights, architecture and ``meta`` to ``path`` atomically."""
-    dtype = torch.float16 if compact else torch.float32
-    state = {k: v.detach().cpu().to(dtype).clone() for k, v in model.state_dict().items()}
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     arch = {"widths": list(model.widths), "domain": model.domain}
-    torch.save({"format": FORMAT, "version": 1, "arch": arch, "state_dict": state, "meta": dict(meta)}, tmp)
-    os.replace(tmp, path)
-    return path
+    return checkpoints.save_checkpoint(path, model, fmt=FORMAT, arch=arch, meta=meta, compact=compact)
+
+
+def _check_arch(arch: dict[str, Any]) -> None:
+    widths = arch.get("widths")
+    if not (isinstance(widths, list) and len(widths) == 4 and arch.get("domain") in DOMAINS):
+        raise ValueError(f"expected 4 widths and a domain in {DOMAINS}")
 
 
 def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
-    """The checkpoint dict at ``path``; :class:`WeightsError` naming the file on any problem."""
-    path = Path(path)
-    if not path.is_file():
-        raise WeightsError(f"wavelet-cnn weights file {path} not found")
-    try:
-        ckpt = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:
-        raise WeightsError(f"wavelet-cnn weights file {path} is not a readable torch checkpoint "
-                           f"(only tensors and plain values are accepted: {exc})") from exc
-    if not isinstance(ckpt, dict) or ckpt.get("format") != FORMAT or "state_dict" not in ckpt:
-        raise WeightsError(f"wavelet-cnn weights file {path} is not a fusebench wavelet-cnn checkpoint")
-    arch = ckpt.get("arch", {})
-    widths = arch.get("widths")
-    if not (isinstance(widths, list) and len(widths) == 4 and arch.get("domain") in DOMAINS):
-        raise WeightsError(f"wavelet-cnn weights file {path}: bad architecture record {arch!r}")
-    return ckpt
+    """The checkpoint dict at ``path``; :class:`bench.weights.WeightsError` naming the file on any problem."""
+    return checkpoints.read_checkpoint(path, fmt=FORMAT, label="wavelet-cnn", check_arch=_check_arch)
 
 
 def load_model(path: str | os.PathLike | None = None, device: str | torch.device = "cpu") -> WaveletCNN:
@@ -74,15 +59,7 @@ def load_model(path: str | os.PathLike | None = None, device: str | torch.device
     path = Path(path) if path else packaged_weights_path()
     ckpt = read_checkpoint(path)
     model = WaveletCNN(ckpt["arch"]["widths"], ckpt["arch"]["domain"])
-    state = {k: v.float() for k, v in ckpt["state_dict"].items()}
-    expected = {k: tuple(v.shape) for k, v in model.state_dict().items()}
-    problems = [f"missing {k}" for k in expected if k not in state]
-    problems += [f"{k} has shape {tuple(state[k].shape)}, expected {s}"
-                 for k, s in expected.items() if k in state and tuple(state[k].shape) != s]
-    problems += [f"unexpected tensor {k}" for k in state if k not in expected]
-    if problems:
-        raise WeightsError(f"wavelet-cnn weights file {path} does not fit the network: " + "; ".join(problems))
-    model.load_state_dict(state)
+    checkpoints.load_weights(model, ckpt, path, "wavelet-cnn")
     return model.to(device).eval()
 
 
