@@ -30,8 +30,9 @@ corner, so the last rows/columns may be left out):
 4. Overlapping patches are averaged; pixels no patch covers take (A + B)/2.
 
 Parameters: ``epsilon`` = 0.1, ``step`` = 1 (the release; a larger step codes
-step² times fewer patches — ASR is slow: about 1.6 million OMP codes of ~50
-atoms for a 520×520 colour pair at step 1), ``atoms`` = 256 (or 128),
+step² times fewer patches — ASR is slow: about 1.6 million OMP codes of ~58
+atoms for a 520×520 colour pair at step 1, ≈ 130 CPU-s with the compiled OMP,
+≈ 900 s with ``FUSEBENCH_NUMBA=0``; docs/performance-sparse.md), ``atoms`` = 256 (or 128),
 ``mean`` = "chosen", ``dictionary_dir`` = folder holding ``asr/`` (the
 released ``sparse-dictionaries``; default: :func:`methods.sparse.released_dictionary`).
 

@@ -195,7 +195,7 @@ def numba_enabled() -> bool:
     ``FUSEBENCH_NUMBA`` not ``"0"`` (the switch of the metric kernels, ``metrics/_numba.py``;
     ``FUSEBENCH_NUMBA=0`` selects the numpy code, the oracle the tests compare with).
 
-        >>> import os; os.environ.get("FUSEBENCH_NUMBA", "1") != "0" or not numba_enabled()
+        >>> numba_enabled() == (os.environ.get("FUSEBENCH_NUMBA", "1") != "0")
         True
     """
     if os.environ.get("FUSEBENCH_NUMBA", "1") == "0":
