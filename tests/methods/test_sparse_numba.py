@@ -125,3 +125,22 @@ def test_numba_switch(monkeypatch):
     assert not sparse.numba_enabled()
     monkeypatch.setenv("FUSEBENCH_NUMBA", "1")
     assert sparse.numba_enabled()
+
+
+@pytest.mark.parametrize("name, crop, params", [
+    ("asr", (slice(180, 204), slice(200, 226)), {}),  # step 1: every 8×8 patch, 7 dictionaries
+    ("lp-sr", (slice(120, 200), slice(160, 240)), {"levels": 2}),  # 20×20 low-pass band
+    ("nsct-sr", (slice(120, 168), slice(160, 208)), {"directions": "2", "overlap": 4}),
+])
+def test_fused_images_unchanged_by_the_kernel(monkeypatch, lytro_pair, name, crop, params):
+    """The methods that code through ``omp_batch`` give the numpy code's 8-bit images."""
+    import methods
+
+    a, b = (x[crop] for x in lytro_pair)
+    m = methods.get_method(name)
+    with monkeypatch.context() as env:
+        env.setenv("FUSEBENCH_NUMBA", "0")
+        ref = m.fuse(a, b, **params).image
+    got = m.fuse(a, b, **params).image
+    np.testing.assert_array_equal(np.round(np.clip(got, 0, 255)), np.round(np.clip(ref, 0, 255)))
+    np.testing.assert_allclose(got, ref, rtol=0, atol=1e-9)
