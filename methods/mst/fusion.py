@@ -88,7 +88,7 @@ class _MST(FusionMethod):
 
     transform = ""
     sr = False
-    version = "1"
+    version = "2"  # 2: es2 borders with zero corners, SR stop at ‖r‖₂ ≤ ε (both as the toolbox)
     kind = "classic"
     modalities = ("multi-focus", "ir-visible", "medical")
     colour = "per-channel"

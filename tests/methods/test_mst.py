@@ -149,3 +149,33 @@ def test_lp_mst_reproduces_the_toolbox_release_and_cvt_mst_is_close(shared_refer
     q = metrics.compute("qabf", a, b, cvt_f)
     assert abs(q - metrics.compute("qabf", a, b, theirs)) < 0.03
     assert q > metrics.compute("qabf", a, b, (a + b) / 2) + 0.02  # the average: 0.672
+
+
+def test_borders_are_rockingers_es2_with_zero_corners():
+    # es2 mirrors the sides without repeating the edge and leaves the 2×2 corner blocks of
+    # the extension at 0: a constant image keeps its value along the sides, but the corner
+    # pixel of G loses the corner block's weight (1/16 + 4/16)² = 25/256
+    g = lp.reduce(np.full((16, 16), 100.0))
+    assert g[0, 0] == pytest.approx(100.0 * (1 - 25 / 256))
+    assert g[0, 3] == pytest.approx(100.0) and g[3, 3] == pytest.approx(100.0)
+    x = np.full((37, 50), 100.0)
+    d = lp.forward(x, 4)
+    assert np.abs(lp.inverse(d) - x).max() < 1e-12  # still exact: E holds the deficit
+    assert d.highs[0][0, 0] > 5.0 and abs(d.highs[0][10, 10]) < 1e-12
+
+
+@pytest.mark.parametrize("name", ["lp-sr", "rp-sr"])
+def test_sr_methods_are_vifbs_files_once_saved_alike(shared_datasets, name):
+    # walkingnight: the pair where lp-sr differed most from VIFB (28.8 dB saved alike) while
+    # the borders were mirrored at the corners and OMP stopped at ‖r‖² ≤ ε instead of ompbox's
+    # ‖r‖₂ ≤ ε; VIFB's wrapper fuses (IR, each visible channel), IR as the first source
+    from bench.io import read_image
+    from bench.validate.mfifb_outputs import psnr, save_like
+
+    root = shared_datasets / "vifb"
+    ir, _ = read_image(root / "sources" / "IR" / "walkingnight.jpg")
+    vi, _ = read_image(root / "sources" / "VI" / "walkingnight.jpg")
+    path = root / "fused" / f"walkingnight_{name.upper().replace('-', '_')}.jpg"
+    theirs, _ = read_image(path)
+    saved = save_like(np.rint(methods.get_method(name).fuse(ir, vi).image), path)
+    assert psnr(saved, theirs) == np.inf  # bit-identical (both orders: measured the same)
