@@ -28,7 +28,8 @@ figures over those 105 (rows tagged ``set="all"``).
 Methods (``METHODS``: ours -> MFIFB folder, parameters, pairs): ``gff``, ``msvd``,
 ``gd`` (default = the authors' CLAHE post-processing), ``mgff``, ``lp-sr``
 (``mstsr`` is accepted, its alias; vs MST_SR), ``rp-sr``, ``nsct-sr``
-(``directions="2"``, as MFIFB ran it), ``asr``, ``csr``, ``cnn-patch``
+(``directions="2"``, as MFIFB ran it; all three ``swap=True``: MFIFB's files are the
+toolbox fusing (B, A)), ``asr``, ``csr``, ``cnn-patch``
 (``weights="liu2017"``, the authors' model, vs CNN), ``ifcnn-max`` (vs IFCNN),
 ``sesf`` (vs SESF), ``dsift``, ``dwtde``. A method that is not registered gets a
 "not registered" row and does not count towards the verdict.
@@ -66,11 +67,13 @@ METHODS: dict[str, tuple[str, dict, str]] = {
     "csr": ("CSR", {}, "all"),
     "cnn-patch": ("CNN", {"weights": "liu2017"}, "all"),
     "mgff": ("MGFF", {}, "lytro"),
-    "lp-sr": ("MST_SR", {}, "lytro"),
-    "rp-sr": ("RP_SR", {}, "lytro"),
+    # MFIFB's outputs are the toolbox fusing (B, A) (like VIFB's run_LP_SR.m, which reads
+    # imgB first); the order only decides ties: bit-identical with swap=True (measured)
+    "lp-sr": ("MST_SR", {"swap": True}, "lytro"),
+    "rp-sr": ("RP_SR", {"swap": True}, "lytro"),
     # MFIFB (like VIFB's run_NSCT_SR.m) ran NSCT_SR with nlevels = [2]: one pyramid level of
-    # 4 directions, not the toolbox demo's [2,3,3,4]
-    "nsct-sr": ("NSCT_SR", {"directions": "2"}, "lytro"),
+    # 4 directions, not the toolbox demo's [2,3,3,4]; (B, A) like lp-sr (lytro_01: the same file)
+    "nsct-sr": ("NSCT_SR", {"directions": "2", "swap": True}, "lytro"),
     "dsift": ("DSIFT", {}, "lytro"),
     "dwtde": ("DWTDE", {}, "lytro"),
     "ifcnn-max": ("IFCNN", {}, "lytro"),
@@ -295,7 +298,8 @@ def run(data_dir: Path, *, quick: bool = False, progress: bool = True,
             "psnr: ours (8-bit) vs theirs; psnr_saved/qabf_ours: ours saved as JPEG q75 like theirs",
             "PASS: median psnr >= 35 dB or |dq| <= 0.03 on >= 90 % of the pairs (dwtde: 80 %)",
             "gd runs with its default enhance=True (the authors' CLAHE post-processing); "
-            "cnn-patch with weights=liu2017 (the authors' model); nsct-sr with directions=2",
+            "cnn-patch with weights=liu2017 (the authors' model); nsct-sr with directions=2; "
+            "lp-sr, rp-sr, nsct-sr with swap=true (B fused first, as MFIFB's outputs were)",
         ] + (["rows marked * are the non-Lytro pairs of --all-pairs; summary-N rows cover all N pairs"]
              if extra else [])
         + ([f"central crops (crop column; --crop 0 for whole pairs): {', '.join(cropped)}"]

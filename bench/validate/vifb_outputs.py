@@ -19,8 +19,10 @@ methods here declare ``colour="per-channel"`` and do the same; MGFF's
 ``guidedfilter_color`` is per-channel too); GFF fuses the colour image natively after
 re-saving both sources as JPEG (quality 75) and reading them back, which :func:`prepare`
 reproduces (with the wrapper's mishandling of grey infrared files). ``nsct-sr`` runs
-with ``directions="2"`` (run_NSCT_SR.m's ``[2]``). Rows of methods not registered (yet)
-are listed with the verdict ``not registered``; they do not fail the target.
+with ``directions="2"`` (run_NSCT_SR.m's ``[2]``); ``lp-sr``, ``rp-sr`` and ``nsct-sr`` with
+``swap=True`` (their wrappers pass the infrared first, and the toolbox breaks ties by
+argument order). Rows of methods not registered (yet) are listed with the verdict ``not
+registered``; they do not fail the target.
 
 Verdict per method: PASS when the median ``psnr`` is ≥ 35 dB or |dq| ≤ 0.03 on at least
 18 of the 21 pairs (the same share of the pairs run with ``--quick``, which runs
@@ -33,9 +35,9 @@ Verdict per method: PASS when the median ``psnr`` is ≥ 35 dB or |dq| ≤ 0.03 
 Reusing a run's images (``run_``; CLI ``--run RUN``): a ``bench run --dataset vifb`` directory
 already holds every method's fused image (8-bit PNG, the rounded output this target
 computes). A method of the run whose version and parameters are this target's (e.g.
-``nsct-sr`` run with ``--param nsct-sr:directions=2``) and whose sources VIFB's wrapper
-used as they are (not ``gff``) is compared from those files, on the pairs the run has,
-instead of being fused again; the other methods are fused as usual.
+``nsct-sr`` run with ``--param nsct-sr:directions=2 --param nsct-sr:swap=true``) and whose
+sources VIFB's wrapper used as they are (not ``gff``) is compared from those files, on
+the pairs the run has, instead of being fused again; the other methods are fused as usual.
 
 ``python -m bench validate --against vifb-outputs --data-dir DIR [--methods adf,tif] [--quick]
 [--run RUN]``.
@@ -65,9 +67,11 @@ ROWS: dict[str, tuple[str, dict]] = {
     "latlrr": ("LatLRR", {}),
     "tif": ("TIF", {}),
     "vsmwls": ("VSMWLS", {}),
-    "lp-sr": ("LP_SR", {}),
-    "nsct-sr": ("NSCT_SR", {"directions": "2"}),  # run_NSCT_SR.m: nsct_sr_fuse(..., [2], ...)
-    "rp-sr": ("RP_SR", {}),
+    # run_LP_SR.m, run_RP_SR.m, run_NSCT_SR.m pass the infrared first: swap (ties go by order)
+    "lp-sr": ("LP_SR", {"swap": True}),
+    # run_NSCT_SR.m: nsct_sr_fuse(IR, VI, [2], ...)
+    "nsct-sr": ("NSCT_SR", {"directions": "2", "swap": True}),
+    "rp-sr": ("RP_SR", {"swap": True}),
     "msvd": ("MSVD", {}),
     "gff": ("GFF", {}),
     "mgff": ("MGFF", {}),
@@ -266,6 +270,8 @@ def run(data_dir: Path, *, quick: bool = False, progress: bool = True,
             "gff: sources re-saved as JPEG q75 first, as VIFB's run_GFF.m does; where the "
             "infrared file is grey its load_images puts it in the visible image's green "
             "channel (see prepare)",
+            "lp-sr, rp-sr, nsct-sr: swap=true (VIFB's wrappers pass the infrared first; ties "
+            "go by argument order); nsct-sr: directions=2",
         ] + [f"{m}: the images of run {run_} ({len(found)} of {len(pairs)} pairs)"
              for m, found in reused.items()],
     )

@@ -25,6 +25,14 @@ curvelet transform with real curvelets, ``levels`` + 1 scales and 16 angles at
 the second-coarsest scale, as the toolbox's ``curvelet_fuse(A, B, level+1)``;
 every cosine and sine wedge array is one high-pass band).
 
+Ties follow the argument order, as in the toolbox: the SR rule keeps the first
+source's patch when ‖α_A‖₁ = ‖α_B‖₁ (e.g. both flat: both codes empty), the
+consistency check takes the second where act_A = act_B. ``swap=True`` fuses
+(B, A) instead: VIFB's wrappers (``run_LP_SR.m``, ``run_RP_SR.m``,
+``run_NSCT_SR.m``) pass the infrared image first, while VIFB pairs here are
+A = visible, B = infrared (``--param lp-sr:swap=true`` reproduces VIFB's files;
+MFIFB's multi-focus runs keep A first).
+
 ``rp-*`` outputs are clipped to the sources' range: the ratios explode where
 a low-pass band is near zero (dark areas of infrared images), and the toolbox's
 result is clipped too when it is saved as uint8.
@@ -88,7 +96,7 @@ class _MST(FusionMethod):
 
     transform = ""
     sr = False
-    version = "1"
+    version = "2"  # 2: es2 borders (zero corners), SR stop at ‖r‖₂ ≤ ε, as the toolbox
     kind = "classic"
     modalities = ("multi-focus", "ir-visible", "medical")
     colour = "per-channel"
@@ -97,8 +105,11 @@ class _MST(FusionMethod):
     @dataclass
     class Params:
         levels: int = 4
+        swap: bool = False
 
     def run(self, a, b, params):
+        if params.swap:  # ties go by argument order (module docstring)
+            a, b = b, a
         if self.transform == "nsct":
             try:
                 levels = tuple(int(v) for v in str(params.directions).split(","))
@@ -137,11 +148,13 @@ class _SRParams:
     overlap: int = 6
     epsilon: float = 0.1
     dictionary: str = ""
+    swap: bool = False
 
 
 @dataclass
 class _NSCTParams:
     directions: str = "2,3,3,4"
+    swap: bool = False
 
 
 @dataclass
@@ -150,6 +163,7 @@ class _NSCTSRParams:
     overlap: int = 6
     epsilon: float = 0.1
     dictionary: str = ""
+    swap: bool = False
 
 
 def _define(transform: str, sr: bool, aliases: tuple[str, ...] = (), **declared) -> type[FusionMethod]:

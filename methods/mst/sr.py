@@ -7,8 +7,9 @@ multi-scale transform and sparse representation", Information Fusion
 Given the two low-pass bands L_A, L_B, every p×p patch (p = 8) on a grid of
 step p − ``overlap`` (overlap = 6) is made zero-mean (patch v, mean m), coded
 over the dictionary D (64×256, unit-norm atoms) by orthogonal matching
-pursuit until ‖v − Dα‖² ≤ ``epsilon`` (0.1), and the code with the larger
-activity ‖α‖₁ wins, with its own mean:
+pursuit until ‖v − Dα‖₂ ≤ ``epsilon`` (0.1: the residual's norm, not its square,
+as the toolbox's ompbox ``omp2``, whose C core compares ‖r‖² with ε²), and the
+code with the larger activity ‖α‖₁ wins, with its own mean:
 
     α_F, m_F = (α_A, m_A) if ‖α_A‖₁ ≥ ‖α_B‖₁ else (α_B, m_B);   P_F = Dα_F + m_F.
 
@@ -24,6 +25,8 @@ here (``methods/mstsr/dictionary.npz``); any other value is a .mat/.npz path.
 
     >>> import numpy as np
     >>> sparse_codes(np.eye(4), np.array([[3.0], [0.0], [-1.0], [0.2]]), 0.1)[:, 0]
+    array([ 3. ,  0. , -1. ,  0.2])
+    >>> sparse_codes(np.eye(4), np.array([[3.0], [0.0], [-1.0], [0.2]]), 0.3)[:, 0]
     array([ 3.,  0., -1.,  0.])
 """
 
@@ -42,18 +45,20 @@ RELEASED_NAME = "mst-sr/D_100000_256_8.mat"
 
 
 def sparse_codes(d: np.ndarray, x: np.ndarray, epsilon: float) -> np.ndarray:
-    """OMP codes (atoms × n) of the columns of ``x`` until ‖x − Dα‖² ≤ ``epsilon``.
+    """OMP codes (atoms × n) of the columns of ``x`` until ‖x − Dα‖₂ ≤ ``epsilon``.
 
     Orthogonal matching pursuit (Pati et al. 1993) as in ompbox's ``omp2``:
     greedily add the atom most correlated with the residual, re-fit all
     selected coefficients by least squares, stop at the error target (or when
-    the code is as long as the signal). All signals are coded together by
-    :func:`methods.sparse.omp_batch` (same supports as a per-signal OMP, codes
+    the code is as long as the signal). ``omp2(D, X, G, epsilon)`` documents
+    ‖X − DΓ‖₂ ≤ ε and its ``ompcore.c`` stops once ‖r‖² ≤ ε·ε, so the squared
+    target handed to :func:`methods.sparse.omp_batch` (which compares ‖r‖²) is
+    ε². All signals are coded together (same supports as a per-signal OMP, codes
     within ~1e-10).
     """
     from methods.sparse import omp_batch
 
-    return omp_batch(d, x, epsilon)
+    return omp_batch(d, x, float(epsilon) ** 2)
 
 
 def sparse_fusion(a: np.ndarray, b: np.ndarray, d: np.ndarray, overlap: int = 6,

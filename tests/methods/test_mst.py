@@ -131,7 +131,7 @@ def test_rp_on_dark_infrared_stays_in_range(shared_datasets):
 
 def test_lp_mst_reproduces_the_toolbox_release_and_cvt_mst_is_close(shared_reference):
     """The toolbox's released example (MST_main.m: lp_fuse, 4 levels; lossless TIFF): lp-mst
-    matches it (77 dB measured, max 1 grey level). There is no released CVT output; on the
+    is identical to it. There is no released CVT output; on the
     same pair cvt-mst differs from the LP result like the other transforms do (37.8 dB)
     and keeps Q^AB/F close to it (0.699 vs 0.723; dwt-mst 0.682, dtcwt-mst 0.711)."""
     import metrics
@@ -143,9 +143,50 @@ def test_lp_mst_reproduces_the_toolbox_release_and_cvt_mst_is_close(shared_refer
     b, _ = read_image(root / "B.tif")
     theirs, _ = read_image(root / "fused.tif")
     ours = np.rint(methods.get_method("lp-mst").fuse(a, b).image)
-    assert psnr(ours, theirs) > 60 and np.abs(ours - theirs).max() <= 1
+    np.testing.assert_array_equal(ours, theirs)  # es2's zero corners: exact (77 dB mirrored)
     cvt_f = np.rint(methods.get_method("cvt-mst").fuse(a, b).image)
     assert psnr(cvt_f, theirs) > 35
     q = metrics.compute("qabf", a, b, cvt_f)
     assert abs(q - metrics.compute("qabf", a, b, theirs)) < 0.03
     assert q > metrics.compute("qabf", a, b, (a + b) / 2) + 0.02  # the average: 0.672
+
+
+def test_borders_are_rockingers_es2_with_zero_corners():
+    # es2 mirrors the sides without repeating the edge and leaves the 2×2 corner blocks of
+    # the extension at 0: a constant image keeps its value along the sides, but the corner
+    # pixel of G loses the corner block's weight (1/16 + 4/16)² = 25/256
+    g = lp.reduce(np.full((16, 16), 100.0))
+    assert g[0, 0] == pytest.approx(100.0 * (1 - 25 / 256))
+    assert g[0, 3] == pytest.approx(100.0) and g[3, 3] == pytest.approx(100.0)
+    x = np.full((37, 50), 100.0)
+    d = lp.forward(x, 4)
+    assert np.abs(lp.inverse(d) - x).max() < 1e-12  # still exact: E holds the deficit
+    assert d.highs[0][0, 0] > 5.0 and abs(d.highs[0][10, 10]) < 1e-12
+
+
+@pytest.mark.parametrize("name", ["lp-sr", "rp-sr"])
+def test_sr_methods_are_vifbs_files_once_saved_alike(shared_datasets, name):
+    # walkingnight: the pair where lp-sr differed most from VIFB (28.8 dB saved alike) while
+    # the borders were mirrored at the corners and OMP stopped at ‖r‖² ≤ ε instead of ompbox's
+    # ‖r‖₂ ≤ ε; VIFB's wrapper fuses (IR, each visible channel): swap=True on (visible, IR)
+    from bench.io import read_image
+    from bench.validate.mfifb_outputs import psnr, save_like
+
+    root = shared_datasets / "vifb"
+    ir, _ = read_image(root / "sources" / "IR" / "walkingnight.jpg")
+    vi, _ = read_image(root / "sources" / "VI" / "walkingnight.jpg")
+    path = root / "fused" / f"walkingnight_{name.upper().replace('-', '_')}.jpg"
+    theirs, _ = read_image(path)
+    saved = save_like(np.rint(methods.get_method(name).fuse(vi, ir, swap=True).image), path)
+    assert psnr(saved, theirs) == np.inf  # bit-identical
+
+
+def test_swap_fuses_b_then_a_and_ties_follow_the_order():
+    rng = np.random.default_rng(1)
+    a, b = rng.random((40, 44)) * 255, rng.random((40, 44)) * 255
+    m = methods.get_method("lp-sr")
+    np.testing.assert_array_equal(m.fuse(a, b, swap=True).image, m.fuse(b, a).image)
+    # two flat sources: both codes are empty (a tie), the SR rule keeps the first one's mean
+    fa, fb = np.full((320, 320), 80.0), np.full((320, 320), 120.0)
+    assert m.fuse(fa, fb).image[160, 160] == pytest.approx(80.0)
+    assert m.fuse(fa, fb, swap=True).image[160, 160] == pytest.approx(120.0)
