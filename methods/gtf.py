@@ -197,9 +197,13 @@ def irn_l1tv(s: np.ndarray, lam: float, loops: int = 5, eps_f_share: float = 0.0
             wf = _fidelity_weights(u - s, eps_f_share)
         wr = _regularisation_weights(u, eps_r_share)
 
-        def apply(x, wf=wf, wr=wr):
+        lwf = lam * wf
+
+        def apply(x, wf=wf, wr=wr, lwf=lwf):
+            # NUMIPAD's order of operations, (x + λW_F·Dₓᵀ…) + λW_F·D_yᵀ…: the loose CG solves
+            # amplify rounding, and this order is what makes carShadow bit-identical too
             y = wf * x
-            return x + lam * wf * (_dxt(wr * _dx(y)) + _dyt(wr * _dy(y)))
+            return (x + lwf * _dxt(wr * _dx(y))) + lwf * _dyt(wr * _dy(y))
 
         b = s / wf
         v = u / wf
