@@ -19,8 +19,9 @@ corner, so the last rows/columns may be left out):
    ``D_100000_256_8_6.mat`` holds D_1..D_6; 256 atoms each, or 128 with
    ``atoms=128``).
 2. **Sparse coding.** Each zero-mean patch x_i − m_i (column-major pixels) is
-   coded by OMP until ‖x − Dα‖² ≤ ``epsilon`` (0.1, on 0..255 values)
-   (:func:`methods.sparse.omp_batch`).
+   coded by OMP until ‖x − Dα‖₂ ≤ ``epsilon`` (0.1, on 0..255 values: the release's
+   ``omp2`` call, whose target is the residual's norm; :func:`methods.sparse.omp2`).
+   Version 1 stopped at ‖x − Dα‖² ≤ 0.1.
 3. **Fusion.** The code with the larger ‖α‖₁ wins (ties → A) — "max-L1";
    patch P_F = Dα_F + m_F where ``mean="chosen"`` (default, the release's
    multi-focus mode 1) takes the mean of the chosen patch and
@@ -55,7 +56,7 @@ from bench.color import per_channel
 from bench.errors import ParameterError
 from bench.matlab import sobel
 from methods.base import FusionMethod, FusionResult, register_method
-from methods.sparse import add_patches, average_patches, omp_batch, released_dictionary
+from methods.sparse import add_patches, average_patches, omp2, released_dictionary
 
 PATCH = 8
 N_SUB = 6  # released sub-dictionaries D_1..D_6 (orientation bins of 30°)
@@ -134,8 +135,8 @@ def asr_fuse_gray(a: np.ndarray, b: np.ndarray, dicts: list[np.ndarray], *, step
         fused = np.empty_like(va)
         for j in np.unique(cls):
             sel = cls == j
-            ca = omp_batch(dicts[j], va[:, sel], epsilon, gram=grams[j])
-            cb = omp_batch(dicts[j], vb[:, sel], epsilon, gram=grams[j])
+            ca = omp2(dicts[j], va[:, sel], epsilon, gram=grams[j])
+            cb = omp2(dicts[j], vb[:, sel], epsilon, gram=grams[j])
             take_b = np.abs(ca).sum(axis=0) < np.abs(cb).sum(axis=0)
             if mean == "chosen":
                 m = np.where(take_b, mb[sel], ma[sel])
@@ -149,15 +150,13 @@ def asr_fuse_gray(a: np.ndarray, b: np.ndarray, dicts: list[np.ndarray], *, step
 @register_method
 class ASR(FusionMethod):
     name = "asr"
-    version = "1"
+    version = "2"
     kind = "classic"
     modalities = ("multi-focus", "ir-visible", "medical")
-    groups = ("mfifb", "paper")
-    published_names = {"mfifb": "ASR", "paper": "ASR"}
     colour = "per-channel"
     #: the contract checks run at step 8 (no overlap): step 1 takes minutes per check
     groups: ClassVar[tuple[str, ...]] = ("mfifb", "paper")
-    published_names: ClassVar[dict[str, str]] = {"mfifb": "ASR"}
+    published_names: ClassVar[dict[str, str]] = {"mfifb": "ASR", "paper": "ASR"}
     contract_params: ClassVar[dict] = {"step": 8}
     citation = (
         "Y. Liu, Z. Wang, Simultaneous image fusion and denoising with adaptive sparse "

@@ -155,12 +155,28 @@ def released_dictionary(name: str, folder: str | os.PathLike = "") -> dict[str, 
     return _LOADED[key]
 
 
+def omp2(d: np.ndarray, x: np.ndarray, epsilon: float, *,
+         gram: np.ndarray | None = None) -> np.ndarray:
+    """OMP codes until ‖x − Dγ‖₂ ≤ ``epsilon``: ompbox's ``omp2(D, X, G, epsilon)``.
+
+    ompbox documents the target as the residual's norm and its ``ompcore.c``
+    stops once ‖r‖² ≤ ε·ε, so this is :func:`omp_batch` with the squared target.
+    The MATLAB releases of ASR and of the MST-SR toolbox (LP-SR, NSCT-SR, ...) call
+    ``omp2`` with ε = 0.1 on 0..255 patches: ‖r‖₂ ≤ 0.1, not ‖r‖² ≤ 0.1.
+
+    >>> d = np.eye(3)
+    >>> omp2(d, np.array([[0.3], [0.0], [0.2]]), 0.25)[:, 0]      # ‖r‖₂ = 0.2 ≤ 0.25 after one atom
+    array([0.3, 0. , 0. ])
+    """
+    return omp_batch(d, x, float(epsilon) ** 2, gram=gram)
+
+
 def omp_batch(d: np.ndarray, x: np.ndarray, epsilon: float, *, max_atoms: int | None = None,
               gram: np.ndarray | None = None, chunk: int = 2048) -> np.ndarray:
     """OMP codes (K × N) of the N columns of ``x`` over ``d`` (n × K, unit-norm columns).
 
-    ``epsilon``: stop once ‖x − Dγ‖² ≤ epsilon (the squared error, as ompbox's
-    ``omp2``). ``max_atoms``: at most this many atoms per signal (default: n,
+    ``epsilon``: stop once ‖x − Dγ‖² ≤ epsilon (the *squared* error; ompbox's
+    ``omp2`` takes the error's norm: :func:`omp2` is that form). ``max_atoms``: at most this many atoms per signal (default: n,
     ompbox's default; the residual of n independent atoms is 0 anyway).
     ``gram``: DᵀD if already at hand. ``chunk``: signals coded together
     (memory ≈ chunk × (K + max_atoms²) × 8 bytes).

@@ -51,14 +51,13 @@ def sparse_codes(d: np.ndarray, x: np.ndarray, epsilon: float) -> np.ndarray:
     greedily add the atom most correlated with the residual, re-fit all
     selected coefficients by least squares, stop at the error target (or when
     the code is as long as the signal). ``omp2(D, X, G, epsilon)`` documents
-    ‖X − DΓ‖₂ ≤ ε and its ``ompcore.c`` stops once ‖r‖² ≤ ε·ε, so the squared
-    target handed to :func:`methods.sparse.omp_batch` (which compares ‖r‖²) is
-    ε². All signals are coded together (same supports as a per-signal OMP, codes
+    ‖X − DΓ‖₂ ≤ ε and its ``ompcore.c`` stops once ‖r‖² ≤ ε·ε
+    (:func:`methods.sparse.omp2`). All signals are coded together (same supports as a per-signal OMP, codes
     within ~1e-10).
     """
-    from methods.sparse import omp_batch
+    from methods.sparse import omp2
 
-    return omp_batch(d, x, float(epsilon) ** 2)
+    return omp2(d, x, epsilon)
 
 
 def sparse_fusion(a: np.ndarray, b: np.ndarray, d: np.ndarray, overlap: int = 6,

@@ -55,7 +55,8 @@ def test_fusion_equals_the_per_patch_transcription(lytro_pair):
             pa, pb = a[y:y + 8, x:x + 8], b[y:y + 8, x:x + 8]
             d = dicts[_class_loop(pa, pb)]
             va, vb = pa.T.ravel() - pa.mean(), pb.T.ravel() - pb.mean()
-            ca, cb = omp_codes(d, va[:, None], 0.1)[:, 0], omp_codes(d, vb[:, None], 0.1)[:, 0]
+            # the release's omp2(D, x, G, 0.1) stops at ‖r‖₂ ≤ 0.1; omp_reference takes ‖r‖²
+            ca, cb = (omp_codes(d, v[:, None], 0.1 ** 2)[:, 0] for v in (va, vb))
             code, m = (cb, pb.mean()) if np.abs(ca).sum() < np.abs(cb).sum() else (ca, pa.mean())
             acc[y:y + 8, x:x + 8] += (d @ code).reshape(8, 8).T + m
             cnt[y:y + 8, x:x + 8] += 1
