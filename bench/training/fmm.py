@@ -42,7 +42,6 @@ import argparse
 import dataclasses
 import hashlib
 import json
-import platform
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +53,7 @@ from bench.errors import FusebenchError
 from bench.training import register_trainer
 from bench.training.ablation import CheckpointAblation
 from bench.training.checkpoint import load_training_state, save_training_state
+from bench.training.cnn_patch import run_record
 
 PAPER = ("D. Rao, X.-J. Wu, T. Xu, G. Chen, Unsupervised Image Fusion Method based on "
          "Feature Mutual Mapping")
@@ -287,17 +287,8 @@ def train(cfg: FMMTrainConfig) -> TrainResult:
             "crops_per_epoch": len(images) * cfg.crops_per_pair,
             "grey": "X = visible BT.601 luma, Y = infrared, 0..1",
         },
-        "epochs": sum(1 for h in history if h["epoch"] > 0),
-        "selected_epoch": chosen,
-        "history": history,
-        "training_seconds": round(train_seconds, 1),
-        "data_seconds": round(data_seconds, 1),
-        "device": str(device) + ("" if device.type != "cpu" else f" ({platform.processor() or platform.machine()}, "
-                                 f"{cfg.threads} threads)"),
-        "torch": str(torch.__version__),
-        "code_version": _code_version(),
-        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "compact": cfg.compact,
+        **run_record(history, train_seconds, data_seconds, device, cfg.threads, cfg.compact,
+                     selected_epoch=chosen),
     }
     save_checkpoint(out, model, meta, compact=cfg.compact)
     final = validate(load_model(out, device), val_all, device) if val_all else {}
@@ -306,12 +297,6 @@ def train(cfg: FMMTrainConfig) -> TrainResult:
     save_checkpoint(out, load_model(out, "cpu"), meta, compact=cfg.compact)
     card_json, card_md = write_model_card(out, meta)
     return TrainResult(out, card_json, card_md, history, final.get("qabf", float("nan")))
-
-
-def _code_version() -> str:
-    from bench.training.cnn_patch import code_version
-
-    return code_version()
 
 
 def write_model_card(out: Path, meta: dict[str, Any]) -> tuple[Path, Path]:
