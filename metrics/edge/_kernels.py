@@ -124,20 +124,31 @@ def _qabf_args(gx, gf, ax, af, vifb, e, o, n, t):
 
 
 @njit
-def _qabf_leaf(a, b, f, s, vifb, lo, n, sx, sy, g, al, e, sc, out, maps, use_maps):
-    h, w = f.shape
+def _sobel_block(x, lo, n, s, bx, by, k, mirror):
+    """Sobel responses of the flat pixels lo..lo+n−1 of x into row k of the block buffers, one
+    row segment at a time: Q^AB/F's zero-padded (sx, sy) of s·x, or with ``mirror`` the
+    Petrović/Kumar (gv, gh) on the mirror extension (s unused)."""
+    h, w = x.shape
     r = lo // w
     c = lo - r * w
     t = 0
-    while t < n:  # row segments of the block
+    while t < n:
         m = min(n - t, w - c)
-        if not use_maps:
-            _zero_row(a, r, c, c + m, h, w, s, sx, sy, 0, t)
-            _zero_row(b, r, c, c + m, h, w, s, sx, sy, 1, t)
-        _zero_row(f, r, c, c + m, h, w, s, sx, sy, 2, t)
+        if mirror:
+            _mirror_row(x, r, c, c + m, h, w, bx, by, k, t)
+        else:
+            _zero_row(x, r, c, c + m, h, w, s, bx, by, k, t)
         t += m
         c = 0
         r += 1
+
+
+@njit
+def _qabf_leaf(a, b, f, s, vifb, lo, n, sx, sy, g, al, e, sc, out, maps, use_maps):
+    if not use_maps:
+        _sobel_block(a, lo, n, s, sx, sy, 0, False)
+        _sobel_block(b, lo, n, s, sx, sy, 1, False)
+    _sobel_block(f, lo, n, s, sx, sy, 2, False)
     if use_maps:  # the sources' (g, α) from their maps (zero_edges_map: the same arithmetic)
         ga, aa, gb, ab = maps
         for t in range(n):
@@ -161,20 +172,11 @@ def _qabf_leaf(a, b, f, s, vifb, lo, n, sx, sy, g, al, e, sc, out, maps, use_map
 @njit
 def zero_edges_map(x, s):
     """(g, α) maps of ``s·x`` (flat, C order): what the Q^AB/F kernel computes per pixel."""
-    h, w = x.shape
     gm, am = np.empty(x.size), np.empty(x.size)
     sx, sy, g, al = np.empty((1, 128)), np.empty((1, 128)), np.empty((1, 128)), np.empty(128)
     for lo in range(0, x.size, 128):
         n = min(128, x.size - lo)
-        r = lo // w
-        c = lo - r * w
-        t = 0
-        while t < n:
-            m = min(n - t, w - c)
-            _zero_row(x, r, c, c + m, h, w, s, sx, sy, 0, t)
-            t += m
-            c = 0
-            r += 1
+        _sobel_block(x, lo, n, s, sx, sy, 0, False)
         _zero_edges(sx, sy, g, al, n, 0)
         for t in range(n):
             gm[lo + t], am[lo + t] = g[0, t], al[t]
@@ -284,19 +286,10 @@ def _op_args(gx, gf, ax, af, e, o, n, t):
 
 @njit
 def _op_leaf(a, b, f, lo, n, gv, gh, g, al, wt, e, sc, out, maps, use_maps):
-    h, w = f.shape
-    r = lo // w
-    c = lo - r * w
-    t = 0
-    while t < n:  # row segments of the block
-        m = min(n - t, w - c)
-        if not use_maps:
-            _mirror_row(a, r, c, c + m, h, w, gv, gh, 0, t)
-            _mirror_row(b, r, c, c + m, h, w, gv, gh, 1, t)
-        _mirror_row(f, r, c, c + m, h, w, gv, gh, 2, t)
-        t += m
-        c = 0
-        r += 1
+    if not use_maps:
+        _sobel_block(a, lo, n, 1.0, gv, gh, 0, True)
+        _sobel_block(b, lo, n, 1.0, gv, gh, 1, True)
+    _sobel_block(f, lo, n, 1.0, gv, gh, 2, True)
     if use_maps:  # the sources' (g, α, w) from their maps (mirror_edges_map)
         ga, aa, wa, gb, ab, wb = maps
         for t in range(n):
@@ -328,20 +321,11 @@ def _op_leaf(a, b, f, lo, n, gv, gh, g, al, wt, e, sc, out, maps, use_maps):
 @njit
 def mirror_edges_map(x):
     """(g, α, w) maps of x (flat, C order): what the Q/L/N^AB/F kernel computes per pixel."""
-    h, w = x.shape
     gm, am, wm = np.empty(x.size), np.empty(x.size), np.empty(x.size)
     gv, gh, g, wt, al = np.empty((1, 128)), np.empty((1, 128)), np.empty((1, 128)), np.empty((1, 128)), np.empty(128)
     for lo in range(0, x.size, 128):
         n = min(128, x.size - lo)
-        r = lo // w
-        c = lo - r * w
-        t = 0
-        while t < n:
-            m = min(n - t, w - c)
-            _mirror_row(x, r, c, c + m, h, w, gv, gh, 0, t)
-            t += m
-            c = 0
-            r += 1
+        _sobel_block(x, lo, n, 1.0, gv, gh, 0, True)
         _mirror_edges(gv, gh, g, al, wt, n, 0)
         for t in range(n):
             gm[lo + t], am[lo + t], wm[lo + t] = g[0, t], al[t], wt[0, t]
