@@ -341,6 +341,29 @@ def train(cfg: TrainConfig, net: Network | None = None) -> TrainResult:
     return TrainResult(out, card_json, card_md, history, final["accuracy"])
 
 
+def history_table(meta: dict[str, Any]) -> str:
+    """The Markdown table of a patch-pair training record's history (one row an epoch).
+
+        >>> print(history_table({"history": [{"epoch": 0, "train_loss": None, "val_loss": 0.69,
+        ...                                   "val_accuracy": 0.5, "lr": 0.01}]}))
+        | epoch (0 = untrained) | train loss | val loss | val accuracy (%) | lr |
+        |---|---|---|---|---|
+        | 0 | - | 0.6900 | 50.00 | 0.01 |
+    """
+    rows = "\n".join(
+        f"| {h['epoch']} | {'-' if h['train_loss'] is None else format(h['train_loss'], '.4f')} | "
+        f"{h['val_loss']:.4f} | {100 * h['val_accuracy']:.2f} | {h['lr']:g} |"
+        for h in meta["history"]
+    )
+    return ("| epoch (0 = untrained) | train loss | val loss | val accuracy (%) | lr |\n"
+            "|---|---|---|---|---|\n" + rows)
+
+
+def accuracy_per_level(meta: dict[str, Any]) -> str:
+    """``"level 1: 99.10 %, ..."``: the final validation accuracy per blur level."""
+    return ", ".join(f"level {k}: {100 * v:.2f} %" for k, v in meta.get("val_accuracy_per_level", {}).items())
+
+
 def write_model_card(out: Path, meta: dict[str, Any]) -> tuple[Path, Path]:
     """``<stem>.json`` (the full record) and ``<stem>.md`` (human-readable) beside the checkpoint."""
     out = Path(out)
@@ -349,14 +372,9 @@ def write_model_card(out: Path, meta: dict[str, Any]) -> tuple[Path, Path]:
     card_md = card_json.with_name("MODEL_CARD.md" if card_json.name == "model_card.json" else stem.name + ".md")
     card_json.write_text(json.dumps(meta, indent=2) + "\n")
     d, c = meta["data"], meta["config"]
-    rows = "\n".join(
-        f"| {h['epoch']} | {'-' if h['train_loss'] is None else format(h['train_loss'], '.4f')} | "
-        f"{h['val_loss']:.4f} | {100 * h['val_accuracy']:.2f} | {h['lr']:g} |"
-        for h in meta["history"]
-    )
     drop = meta["lr_dropped_after_epoch"]
     drop_text = f"divided by 10 once after epoch {drop} (plateau)" if drop else "never dropped (no plateau)"
-    levels = ", ".join(f"level {k}: {100 * v:.2f} %" for k, v in meta.get("val_accuracy_per_level", {}).items())
+    levels = accuracy_per_level(meta)
     card_md.write_text(f"""# Model card: cnn-patch (Liu et al. 2017 siamese patch CNN)
 
 Weights file: `{out.name}` ({"int8 FC1 + float16 rest" if meta.get("compact") else "float32"}).
@@ -379,9 +397,7 @@ Output: P(first 16x16 grey patch is the sharper one).
   (+ {meta["data_seconds"]:.0f} s building patches) on {meta["device"]}, torch {meta["torch"]}.
 - Code version: `{meta["code_version"]}`; created {meta["created"]}.
 
-| epoch (0 = untrained) | train loss | val loss | val accuracy (%) | lr |
-|---|---|---|---|---|
-{rows}
+{history_table(meta)}
 
 ## Evaluation
 Validation accuracy on held-out synthetic patch pairs (weights as saved):

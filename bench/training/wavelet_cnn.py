@@ -40,7 +40,13 @@ from typing import Any
 from bench.errors import FusebenchError
 from bench.training import register_trainer
 from bench.training.ablation import CheckpointAblation
-from bench.training.cnn_patch import Network, TrainConfig, TrainResult
+from bench.training.cnn_patch import (
+    Network,
+    TrainConfig,
+    TrainResult,
+    accuracy_per_level,
+    history_table,
+)
 from bench.training.cnn_patch import train as train_patch_pairs
 
 PAPER = ("A. Sharma, H. Gupta, Y. Sharma, Image Fusion with Deep Learning using Wavelet Transformation; "
@@ -110,12 +116,7 @@ def write_model_card(out: Path, meta: dict[str, Any]) -> tuple[Path, Path]:
     card_json, card_md = out.with_suffix(".json"), out.with_suffix(".md")
     card_json.write_text(json.dumps(meta, indent=2) + "\n")
     d, c = meta["data"], meta["config"]
-    rows = "\n".join(
-        f"| {h['epoch']} | {'-' if h['train_loss'] is None else format(h['train_loss'], '.4f')} | "
-        f"{h['val_loss']:.4f} | {100 * h['val_accuracy']:.2f} | {h['lr']:g} |"
-        for h in meta["history"]
-    )
-    levels = ", ".join(f"level {k}: {100 * v:.2f} %" for k, v in meta.get("val_accuracy_per_level", {}).items())
+    levels = accuracy_per_level(meta)
     drop = meta["lr_dropped_after_epoch"]
     drop_text = f"divided by 10 after epoch {drop}" if drop else "never dropped"
     card_md.write_text(f"""# Training record: wavelet-cnn ({meta["configuration"]} configuration, {meta["domain"]} domain)
@@ -129,9 +130,7 @@ no ImageNet (or any other pre-trained) weights: trained from scratch.
   ({drop_text}); seed {c["seed"]}; {meta["epochs"]} epoch(s),
   {meta["training_seconds"] / 60:.1f} min on {meta["device"]}, torch {meta["torch"]}; code `{meta["code_version"]}`.
 
-| epoch (0 = untrained) | train loss | val loss | val accuracy (%) | lr |
-|---|---|---|---|---|
-{rows}
+{history_table(meta)}
 
 Validation accuracy (weights as saved): **{100 * meta["val_accuracy"]:.2f} %** ({levels}).
 """)

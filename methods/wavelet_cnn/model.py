@@ -46,11 +46,9 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from methods.cnn_patch.model import SiamesePatchClassifier
+# 16×16 patches at stride 2 (the DWT's decimation): 8×8 sub-bands per patch, as cnn-patch's
+from methods.cnn_patch.model import FEAT, PATCH, STRIDE, SiamesePatchClassifier  # noqa: F401
 
-PATCH = 16  # training patch size (pixels)
-STRIDE = 2  # patch stride of the dense score map (the DWT's decimation)
-FEAT = PATCH // STRIDE  # 8: sub-band size of one patch
 WIDTHS = {"cpu": (16, 32, 32, 64), "paper": (64, 128, 256, 256)}
 DOMAINS = ("wavelet", "pixel")
 
