@@ -51,7 +51,6 @@ by :mod:`bench.weights` (``weights`` parameter, ``FUSEBENCH_DENSEFUSE_GRAY`` /
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -59,9 +58,9 @@ import numpy as np
 
 from bench.color import luma
 from bench.errors import ParameterError
-from bench.weights import WeightsError, declare, locate
+from bench.weights import declare, locate
 from methods.base import FusionMethod, FusionResult, register_method
-from methods.devices import torch_device
+from methods.devices import cached_network, file_key, load_state, torch_device
 
 _SOURCE = "hli1221/densefuse-pytorch@4394b63e9295db1c6b7a5c3664551c90f0605f2b:models/"
 WEIGHTS = {
@@ -75,8 +74,6 @@ WEIGHTS = {
                    method="densefuse"),
 }
 STRATEGIES = ("addition", "sum", "l1")
-_MODELS: dict[tuple, object] = {}
-_LOCK = threading.Lock()
 
 
 def build_network(channels: int = 1):
@@ -158,22 +155,11 @@ def fuse_tensors(net, ta, tb, strategy: str = "addition", l1_radius: int = 1):
 
 def load_network(model: str, path: str | None = None, device: str = "cpu"):
     """DenseFuse with the authors' ``model`` ("gray" / "rgb") weights, eval mode, cached."""
-    import torch
-
     p = locate(WEIGHTS[model], path)
-    key = (model, str(p), p.stat().st_mtime_ns, str(device))
-    with _LOCK:
-        if key not in _MODELS:
-            net = build_network(1 if model == "gray" else 3)
-            try:
-                state = torch.load(p, map_location="cpu", weights_only=True)
-                net.load_state_dict(state)
-            except Exception as exc:
-                raise WeightsError(
-                    f"method 'densefuse': {p} does not load into DenseFuse ({model}) ({exc})"
-                ) from exc
-            _MODELS[key] = net.eval().to(device)
-        return _MODELS[key]
+    return cached_network(
+        ("densefuse", model, *file_key(p), str(device)),
+        lambda: load_state(build_network(1 if model == "gray" else 3), p, "densefuse",
+                           f"DenseFuse ({model})").to(device))
 
 
 @register_method

@@ -46,7 +46,6 @@ reconstruction of X, not X (``identity_exempt``).
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -54,9 +53,9 @@ import numpy as np
 
 from bench.color import luma
 from bench.errors import ParameterError
-from bench.weights import WeightsError, declare, locate
+from bench.weights import declare, locate
 from methods.base import FusionMethod, FusionResult, register_method
-from methods.devices import torch_device
+from methods.devices import cached_network, file_key, load_state, torch_device
 
 _SOURCE = "uzeful/IFCNN@8fe59c2b1553e52acc793986208ca479d134a8da:Code/snapshots/"
 SNAPSHOTS = {
@@ -72,8 +71,6 @@ SNAPSHOTS = {
 }
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
-_MODELS: dict[tuple, object] = {}
-_LOCK = threading.Lock()
 
 
 def build_network():
@@ -117,20 +114,9 @@ def build_network():
 
 def load_network(rule: str, path: str | None = None, device="cpu"):
     """IFCNN with the snapshot of ``rule`` (eval mode, on ``device``), cached per file and device."""
-    import torch
-
     p = locate(SNAPSHOTS[rule], path)
-    key = (rule, str(p), p.stat().st_mtime_ns, str(device))
-    with _LOCK:
-        if key not in _MODELS:
-            net = build_network()
-            try:
-                state = torch.load(p, map_location="cpu", weights_only=True)
-                net.load_state_dict(state)
-            except Exception as exc:
-                raise WeightsError(f"method 'ifcnn-{rule}': {p} does not load into IFCNN ({exc})") from exc
-            _MODELS[key] = net.eval().to(device)
-        return _MODELS[key]
+    return cached_network(("ifcnn", rule, *file_key(p), str(device)),
+                          lambda: load_state(build_network(), p, f"ifcnn-{rule}", "IFCNN").to(device))
 
 
 class _IFCNN(FusionMethod):

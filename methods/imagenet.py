@@ -34,11 +34,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench.errors import FusebenchError
+from methods.devices import cached_network, file_key
 
 HUB_URL = "https://download.pytorch.org/models/"
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -269,10 +269,6 @@ def random_state_dict(arch: str, seed: int = 0) -> dict:
     return sd
 
 
-_MODELS: dict[tuple, object] = {}
-_LOCK = threading.Lock()
-
-
 def load_backbone(arch: str, weights: str | None, device, method: str):
     """``arch`` ("vgg19" / "resnet50") in eval mode on ``device`` with ``weights``: None = the
     standard file (:func:`find_checkpoint`), a path, ``"download"`` (fetch into the hub cache
@@ -283,23 +279,24 @@ def load_backbone(arch: str, weights: str | None, device, method: str):
                extra=f" Method {method!r} cannot run without them.")
     w = weights or ""
     if w.startswith("random"):
-        key = (arch, w, str(device))
+        source, mtime = w, None
     else:
-        p = find_checkpoint(spec, None if w in ("", "download") else w, w == "download", **how)
-        key = (arch, str(p.resolve()), p.stat().st_mtime_ns, str(device))
-    with _LOCK:
-        if key not in _MODELS:
-            net = BUILDERS[arch]()
-            if w.startswith("random"):
-                state = random_state_dict(arch, int(w.partition(":")[2] or 0))
-            else:
-                state = load_checkpoint(spec, key[1], **how)
-            wanted = net.state_dict().keys()
-            try:
-                net.load_state_dict({k: v for k, v in state.items() if k in wanted})
-            except Exception as exc:
-                raise FusebenchError(
-                    f"method {method!r}: {key[1]} is not a torchvision {spec.label} state dict ({exc})"
-                ) from exc
-            _MODELS[key] = net.eval().to(device)
-        return _MODELS[key]
+        source, mtime = file_key(find_checkpoint(spec, None if w in ("", "download") else w, w == "download",
+                                                 **how))
+
+    def build():
+        net = BUILDERS[arch]()
+        if w.startswith("random"):
+            state = random_state_dict(arch, int(w.partition(":")[2] or 0))
+        else:
+            state = load_checkpoint(spec, source, **how)
+        wanted = net.state_dict().keys()
+        try:
+            net.load_state_dict({k: v for k, v in state.items() if k in wanted})
+        except Exception as exc:
+            raise FusebenchError(
+                f"method {method!r}: {source} is not a torchvision {spec.label} state dict ({exc})"
+            ) from exc
+        return net.eval().to(device)
+
+    return cached_network(("imagenet", arch, source, mtime, str(device)), build)

@@ -49,15 +49,14 @@ activity maps and the binary maps before and after verification.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import ndimage
 
-from bench.weights import WeightsError, declare, locate
+from bench.weights import declare, locate
 from methods.base import FusionMethod, FusionResult, register_method
-from methods.devices import torch_device
+from methods.devices import cached_network, file_key, load_state, torch_device
 from methods.filters import box_filter, box_mean
 
 WEIGHTS = declare(
@@ -69,8 +68,6 @@ WEIGHTS = declare(
 )
 MEAN, STD = 0.4500517361627943, 0.26465333914691797
 REC709 = np.array([0.2125, 0.7154, 0.0721])  # scikit-image rgb2gray
-_MODELS: dict[tuple, object] = {}
-_LOCK = threading.Lock()
 
 
 def build_encoder():
@@ -111,20 +108,14 @@ def build_encoder():
 
 def load_encoder(path: str | None = None, device="cpu"):
     """The encoder with the authors' parameters (eval mode, on ``device``), cached per file and device."""
-    import torch
-
     p = locate(WEIGHTS, path)
-    key = (str(p), p.stat().st_mtime_ns, str(device))
-    with _LOCK:
-        if key not in _MODELS:
-            enc = build_encoder()
-            try:
-                state = torch.load(p, map_location="cpu", weights_only=True)
-                enc.load_state_dict({k: v for k, v in state.items() if not k.startswith("conv_decode")})
-            except Exception as exc:
-                raise WeightsError(f"method 'sesf': {p} does not load into SESF-Fuse's encoder ({exc})") from exc
-            _MODELS[key] = enc.eval().to(device)
-        return _MODELS[key]
+
+    def encoder_part(state):
+        return {k: v for k, v in state.items() if not k.startswith("conv_decode")}
+
+    return cached_network(("sesf", *file_key(p), str(device)),
+                          lambda: load_state(build_encoder(), p, "sesf", "SESF-Fuse's encoder",
+                                             encoder_part).to(device))
 
 
 def spatial_frequency(f, radius: int = 5) -> np.ndarray:

@@ -47,11 +47,16 @@ def enabled() -> bool:
     return os.environ.get("FUSEBENCH_NUMBA", "1") != "0" and _importable()
 
 
-def njit(fn):
-    """``numba.njit(cache=True, nogil=True)`` (error model numpy: x/0 gives inf/nan as numpy)."""
+def njit(fn=None, *, inline: bool = False):
+    """``numba.njit(cache=True, nogil=True)`` (error model numpy: x/0 gives inf/nan as numpy);
+    ``@njit(inline=True)``: a small helper inlined into its callers in numba's IR (``inline="always"``),
+    so that a loop calling it still vectorises."""
     import numba
 
-    return numba.njit(cache=True, nogil=True, error_model="numpy")(fn)
+    opts = {"cache": True, "nogil": True, "error_model": "numpy"}
+    if inline:
+        opts["inline"] = "always"
+    return numba.njit(**opts) if fn is None else numba.njit(**opts)(fn)
 
 
 def _pairwise_block(v, lo, n):

@@ -11,7 +11,8 @@ metrics_names, progress) -> list[dict]`` attribute can be ablated; each row is
 wavelet-domain checkpoint against the same network trained in the pixel
 domain, ``bench train wavelet-cnn --domain pixel``). Each checkpoint found
 (shipped + ``--checkpoints DIR``) is evaluated and a variant × metrics table is
-printed / written (Markdown and CSV)::
+printed / written (Markdown and CSV); :mod:`bench.training.ablation` is the
+one evaluator behind them::
 
     python -m bench train tlnet --config cpu --epochs 1 --out abl/hybrid
     python -m bench train tlnet --config cpu --epochs 1 --loss ce-last --out abl/ce-last
@@ -48,10 +49,12 @@ def run(args) -> int:
     import csv
     from pathlib import Path
 
+    import metrics
     from bench.training import get_trainer
-    from bench.training.tlnet_ablation import FIVE, table_markdown
+    from bench.training.ablation import table_markdown
 
-    names = tuple(m.strip() for m in args.metrics.split(",") if m.strip()) if args.metrics else FIVE
+    names = (tuple(m.strip() for m in args.metrics.split(",") if m.strip()) if args.metrics
+             else metrics.PAPER_FIVE)
     rows = get_trainer(args.method).ablation_table(
         args.dataset, data_dir=args.data_dir, checkpoint_dirs=args.checkpoints,
         include_shipped=not args.no_shipped, limit=args.limit, metrics_names=names)

@@ -121,15 +121,33 @@ def _cnn_patch_network() -> Network:
     )
 
 
-def pick_device(name: str):
-    """``auto`` → CUDA when available, else CPU."""
+def run_record(history: list[dict], train_seconds: float, data_seconds: float, device, threads: int,
+               compact: bool, **after_epochs) -> dict[str, Any]:
+    """How a run went, for its training record: epochs trained (history rows past epoch 0), then
+    ``after_epochs`` (e.g. the epoch selected), history, seconds, device (CPU model and threads on
+    a CPU), torch and code versions, UTC date, compact.
+
+        >>> import torch
+        >>> r = run_record([{"epoch": 0}, {"epoch": 1}], 61.23, 2.0, torch.device("cpu"), 2, True,
+        ...                selected_epoch=1)
+        >>> list(r)[:4], r["epochs"], r["training_seconds"], r["device"].endswith("2 threads)")
+        (['epochs', 'selected_epoch', 'history', 'training_seconds'], 1, 61.2, True)
+    """
     import torch
 
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name.startswith("cuda") and not torch.cuda.is_available():
-        raise FusebenchError(f"cnn-patch training: device {name!r} requested but CUDA is not available")
-    return torch.device(name)
+    where = "" if device.type != "cpu" else f" ({platform.processor() or platform.machine()}, {threads} threads)"
+    return {
+        "epochs": sum(1 for h in history if h["epoch"] > 0),
+        **after_epochs,
+        "history": history,
+        "training_seconds": round(train_seconds, 1),
+        "data_seconds": round(data_seconds, 1),
+        "device": str(device) + where,
+        "torch": str(torch.__version__),
+        "code_version": code_version(),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "compact": compact,
+    }
 
 
 def code_version() -> str:
@@ -213,11 +231,12 @@ def train(cfg: TrainConfig, net: Network | None = None) -> TrainResult:
     from torch.nn import functional as F
 
     from bench.datasets.patches import build_patch_pairs
+    from methods.devices import torch_device
 
     net = net or _cnn_patch_network()
 
     torch.set_num_threads(max(1, cfg.threads))
-    device = pick_device(cfg.device)
+    device = torch_device(cfg.device, "cnn-patch training")  # auto: CUDA when available
     out = Path(cfg.out)
     state_file = _state_path(out)
     train_files, val_files, corpus = training_images(cfg)
@@ -308,17 +327,8 @@ def train(cfg: TrainConfig, net: Network | None = None) -> TrainResult:
             "val_examples": len(val_ex),
             "blur": "5 cumulative levels, Gaussian sigma=2 truncated 7x7; flat patches (variance < 25) skipped",
         },
-        "epochs": sum(1 for h in history if h["epoch"] > 0),
-        "lr_dropped_after_epoch": lr_dropped_at,
-        "history": history,
-        "training_seconds": round(train_seconds, 1),
-        "data_seconds": round(data_seconds, 1),
-        "device": str(device) + ("" if device.type != "cpu" else f" ({platform.processor() or platform.machine()}, "
-                                 f"{cfg.threads} threads)"),
-        "torch": str(torch.__version__),
-        "code_version": code_version(),
-        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "compact": cfg.compact,
+        **run_record(history, train_seconds, data_seconds, device, cfg.threads, cfg.compact,
+                     lr_dropped_after_epoch=lr_dropped_at),
     }
     net.save(out, model, meta, compact=cfg.compact)
     # Validate the weights exactly as saved (int8 FC1 in a compact checkpoint).
@@ -331,6 +341,29 @@ def train(cfg: TrainConfig, net: Network | None = None) -> TrainResult:
     return TrainResult(out, card_json, card_md, history, final["accuracy"])
 
 
+def history_table(meta: dict[str, Any]) -> str:
+    """The Markdown table of a patch-pair training record's history (one row an epoch).
+
+        >>> print(history_table({"history": [{"epoch": 0, "train_loss": None, "val_loss": 0.69,
+        ...                                   "val_accuracy": 0.5, "lr": 0.01}]}))
+        | epoch (0 = untrained) | train loss | val loss | val accuracy (%) | lr |
+        |---|---|---|---|---|
+        | 0 | - | 0.6900 | 50.00 | 0.01 |
+    """
+    rows = "\n".join(
+        f"| {h['epoch']} | {'-' if h['train_loss'] is None else format(h['train_loss'], '.4f')} | "
+        f"{h['val_loss']:.4f} | {100 * h['val_accuracy']:.2f} | {h['lr']:g} |"
+        for h in meta["history"]
+    )
+    return ("| epoch (0 = untrained) | train loss | val loss | val accuracy (%) | lr |\n"
+            "|---|---|---|---|---|\n" + rows)
+
+
+def accuracy_per_level(meta: dict[str, Any]) -> str:
+    """``"level 1: 99.10 %, ..."``: the final validation accuracy per blur level."""
+    return ", ".join(f"level {k}: {100 * v:.2f} %" for k, v in meta.get("val_accuracy_per_level", {}).items())
+
+
 def write_model_card(out: Path, meta: dict[str, Any]) -> tuple[Path, Path]:
     """``<stem>.json`` (the full record) and ``<stem>.md`` (human-readable) beside the checkpoint."""
     out = Path(out)
@@ -339,14 +372,9 @@ def write_model_card(out: Path, meta: dict[str, Any]) -> tuple[Path, Path]:
     card_md = card_json.with_name("MODEL_CARD.md" if card_json.name == "model_card.json" else stem.name + ".md")
     card_json.write_text(json.dumps(meta, indent=2) + "\n")
     d, c = meta["data"], meta["config"]
-    rows = "\n".join(
-        f"| {h['epoch']} | {'-' if h['train_loss'] is None else format(h['train_loss'], '.4f')} | "
-        f"{h['val_loss']:.4f} | {100 * h['val_accuracy']:.2f} | {h['lr']:g} |"
-        for h in meta["history"]
-    )
     drop = meta["lr_dropped_after_epoch"]
     drop_text = f"divided by 10 once after epoch {drop} (plateau)" if drop else "never dropped (no plateau)"
-    levels = ", ".join(f"level {k}: {100 * v:.2f} %" for k, v in meta.get("val_accuracy_per_level", {}).items())
+    levels = accuracy_per_level(meta)
     card_md.write_text(f"""# Model card: cnn-patch (Liu et al. 2017 siamese patch CNN)
 
 Weights file: `{out.name}` ({"int8 FC1 + float16 rest" if meta.get("compact") else "float32"}).
@@ -369,9 +397,7 @@ Output: P(first 16x16 grey patch is the sharper one).
   (+ {meta["data_seconds"]:.0f} s building patches) on {meta["device"]}, torch {meta["torch"]}.
 - Code version: `{meta["code_version"]}`; created {meta["created"]}.
 
-| epoch (0 = untrained) | train loss | val loss | val accuracy (%) | lr |
-|---|---|---|---|---|
-{rows}
+{history_table(meta)}
 
 ## Evaluation
 Validation accuracy on held-out synthetic patch pairs (weights as saved):

@@ -42,7 +42,6 @@ import argparse
 import dataclasses
 import hashlib
 import json
-import platform
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,7 +51,9 @@ import numpy as np
 
 from bench.errors import FusebenchError
 from bench.training import register_trainer
+from bench.training.ablation import CheckpointAblation
 from bench.training.checkpoint import load_training_state, save_training_state
+from bench.training.cnn_patch import run_record
 
 PAPER = ("D. Rao, X.-J. Wu, T. Xu, G. Chen, Unsupervised Image Fusion Method based on "
          "Feature Mutual Mapping")
@@ -286,17 +287,8 @@ def train(cfg: FMMTrainConfig) -> TrainResult:
             "crops_per_epoch": len(images) * cfg.crops_per_pair,
             "grey": "X = visible BT.601 luma, Y = infrared, 0..1",
         },
-        "epochs": sum(1 for h in history if h["epoch"] > 0),
-        "selected_epoch": chosen,
-        "history": history,
-        "training_seconds": round(train_seconds, 1),
-        "data_seconds": round(data_seconds, 1),
-        "device": str(device) + ("" if device.type != "cpu" else f" ({platform.processor() or platform.machine()}, "
-                                 f"{cfg.threads} threads)"),
-        "torch": str(torch.__version__),
-        "code_version": _code_version(),
-        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "compact": cfg.compact,
+        **run_record(history, train_seconds, data_seconds, device, cfg.threads, cfg.compact,
+                     selected_epoch=chosen),
     }
     save_checkpoint(out, model, meta, compact=cfg.compact)
     final = validate(load_model(out, device), val_all, device) if val_all else {}
@@ -305,12 +297,6 @@ def train(cfg: FMMTrainConfig) -> TrainResult:
     save_checkpoint(out, load_model(out, "cpu"), meta, compact=cfg.compact)
     card_json, card_md = write_model_card(out, meta)
     return TrainResult(out, card_json, card_md, history, final.get("qabf", float("nan")))
-
-
-def _code_version() -> str:
-    from bench.training.cnn_patch import code_version
-
-    return code_version()
 
 
 def write_model_card(out: Path, meta: dict[str, Any]) -> tuple[Path, Path]:
@@ -363,55 +349,16 @@ def variant_label(meta: dict[str, Any]) -> str:
             f"({meta.get('configuration', '?')}, {meta.get('epochs', '?')} ep)")
 
 
-def find_variant_checkpoints(dirs=(), include_shipped: bool = True) -> list[tuple[str, Path, dict]]:
-    """``(label, path, meta)`` for the shipped checkpoint and every fmm ``*.pt`` in ``dirs``."""
-    from bench.weights import WeightsError
-    from methods.fmm.weights import checkpoint_meta, packaged_weights_path
-
-    paths = [packaged_weights_path()] if include_shipped else []
-    paths += [p for d in dirs for p in sorted(Path(d).glob("*.pt"))]
-    found = []
-    for p in paths:
-        try:
-            meta = checkpoint_meta(p)
-        except WeightsError:  # state files and other networks' checkpoints
-            continue
-        found.append((variant_label(meta), p, meta))
-    return found
+def _fuse_options(a, b, path) -> dict[str, Any]:
+    """This checkpoint; an RGB visible image with a grey infrared one fuses its luminance (YCbCr)."""
+    return {"weights": str(path), "mixed_colour": "ycbcr" if a.ndim != b.ndim else "rgb"}
 
 
-def ablation_table(dataset: str, *, data_dir=None, checkpoint_dirs=(), include_shipped: bool = True,
-                   limit: int | None = None, metrics_names=None, progress: bool = True) -> list[dict]:
-    """Rows ``{"variant", "checkpoint", "epochs", <metric>: mean}``: each checkpoint fuses every pair
-    of ``dataset`` with the plugin (same pre/post-processing); metrics default to the paper's five."""
-    from tqdm import tqdm
-
-    import metrics
-    from bench.datasets import load_dataset
-    from bench.errors import DataError
-    from methods import get_method
-
-    metrics_names = metrics_names or metrics.PAPER_FIVE
-    variants = find_variant_checkpoints(checkpoint_dirs, include_shipped)
-    if not variants:
-        raise DataError("fmm ablation: no checkpoint found (train the variants with e.g. "
-                        "`python -m bench train fmm --fusion add --out DIR/add.pt`)")
-    ds = load_dataset(dataset, data_dir=data_dir)
-    pairs = ds.pairs[:limit] if limit else ds.pairs
-    method = get_method("fmm")
-    rows = []
-    for label, path, meta in variants:
-        scores: dict[str, list[float]] = {m: [] for m in metrics_names}
-        for pair in tqdm(pairs, desc=f"ablation {label}", disable=not progress):
-            a, b = pair.a, pair.b
-            mixed = "ycbcr" if a.ndim != b.ndim else "rgb"
-            fused = method.fuse(a, b, weights=str(path), mixed_colour=mixed).image
-            for m in metrics_names:
-                scores[m].append(float(metrics.compute(m, a, b, fused)))
-        row = {"variant": label, "checkpoint": path.stem, "epochs": meta.get("epochs", "?")}
-        row.update({m: float(np.mean(v)) for m, v in scores.items()})
-        rows.append(row)
-    return rows
+# Rows {"variant", "checkpoint", "epochs", <metric>: mean}: each checkpoint fuses every pair of the
+# dataset with the plugin (same pre/post-processing); metrics default to the paper's five.
+ablation_table = CheckpointAblation(
+    "fmm", label=variant_label, weights_module="methods.fmm.weights", fuse_options=_fuse_options,
+    hint="train the variants with e.g. `python -m bench train fmm --fusion add --out DIR/add.pt`")
 
 
 class _Trainer:

@@ -55,6 +55,7 @@ import numpy as np
 
 from bench.errors import DataError, FusebenchError
 from bench.training import register_trainer
+from bench.training.ablation import CheckpointAblation
 
 PAPER = ("Y. Qian, R. An, G. Liu, H. Tang, G. Xiao, D. P. Bavirisetti, TransFusion: Transfer "
          "learning-driven adaptive fusion network for infrared and visible image, Infrared "
@@ -423,54 +424,13 @@ def variant_label(meta: dict[str, Any]) -> str:
     return ("without " + ", ".join(off) if off else "full") + f" ({meta.get('configuration', '?')})"
 
 
-def find_variant_checkpoints(dirs=(), include_shipped: bool = True) -> list[tuple[str, Path, dict]]:
-    """``(label, path, meta)`` for the shipped checkpoint and every transfusion ``*.pt`` in ``dirs``."""
-    from bench.weights import WeightsError
-    from methods.transfusion.weights import checkpoint_meta, packaged_weights_path
-
-    paths = [packaged_weights_path()] if include_shipped else []
-    paths += [p for d in dirs for p in sorted(Path(d).glob("*.pt")) if not p.name.endswith(".state.pt")]
-    found = []
-    for p in paths:
-        try:
-            meta = checkpoint_meta(p)
-        except WeightsError:  # other networks' checkpoints
-            continue
-        found.append((variant_label(meta), p, meta))
-    return found
-
-
-def ablation_table(dataset: str, *, data_dir=None, checkpoint_dirs=(), include_shipped: bool = True,
-                   limit: int | None = None, metrics_names=None, progress: bool = True) -> list[dict]:
-    """Rows ``{"variant", "checkpoint", "epochs", <metric>: mean}``: each checkpoint fuses every
-    pair of ``dataset`` (an infrared–visible set, e.g. ``roadscene:test``); metrics default to the
-    paper's five indices."""
-    from tqdm import tqdm
-
-    import metrics
-    from bench.datasets import load_dataset
-    from methods import get_method
-
-    metrics_names = metrics_names or metrics.PAPER_FIVE
-    variants = find_variant_checkpoints(checkpoint_dirs, include_shipped)
-    if not variants:
-        raise DataError("transfusion ablation: no checkpoint found (train variants with e.g. "
-                        "`python -m bench train transfusion --no-mi-loss --out DIR/no-mi.pt`)")
-    ds = load_dataset(dataset, data_dir=data_dir)
-    pairs = ds.pairs[:limit] if limit else ds.pairs
-    method = get_method("transfusion")
-    rows = []
-    for label, path, meta in variants:
-        scores: dict[str, list[float]] = {m: [] for m in metrics_names}
-        for pair in tqdm(pairs, desc=f"ablation {label} ({path.stem})", disable=not progress):
-            a, b = pair.a, pair.b
-            fused = method.fuse(a, b, weights=str(path), mixed_colour="ycbcr").image
-            for m in metrics_names:
-                scores[m].append(float(metrics.compute(m, a, b, fused)))
-        row = {"variant": label, "checkpoint": path.stem, "epochs": meta.get("epochs", "?")}
-        row.update({m: float(np.mean(v)) for m, v in scores.items()})
-        rows.append(row)
-    return rows
+# Rows {"variant", "checkpoint", "epochs", <metric>: mean}: each checkpoint fuses every pair of the
+# dataset (an infrared-visible set, e.g. roadscene:test; colour fused as YCbCr luminance); metrics
+# default to the paper's five indices.
+ablation_table = CheckpointAblation(
+    "transfusion", label=variant_label, weights_module="methods.transfusion.weights",
+    fuse_options=lambda a, b, path: {"weights": str(path), "mixed_colour": "ycbcr"},
+    hint="train variants with e.g. `python -m bench train transfusion --no-mi-loss --out DIR/no-mi.pt`")
 
 
 class _Trainer:

@@ -39,7 +39,14 @@ from typing import Any
 
 from bench.errors import FusebenchError
 from bench.training import register_trainer
-from bench.training.cnn_patch import Network, TrainConfig, TrainResult
+from bench.training.ablation import CheckpointAblation
+from bench.training.cnn_patch import (
+    Network,
+    TrainConfig,
+    TrainResult,
+    accuracy_per_level,
+    history_table,
+)
 from bench.training.cnn_patch import train as train_patch_pairs
 
 PAPER = ("A. Sharma, H. Gupta, Y. Sharma, Image Fusion with Deep Learning using Wavelet Transformation; "
@@ -109,12 +116,7 @@ def write_model_card(out: Path, meta: dict[str, Any]) -> tuple[Path, Path]:
     card_json, card_md = out.with_suffix(".json"), out.with_suffix(".md")
     card_json.write_text(json.dumps(meta, indent=2) + "\n")
     d, c = meta["data"], meta["config"]
-    rows = "\n".join(
-        f"| {h['epoch']} | {'-' if h['train_loss'] is None else format(h['train_loss'], '.4f')} | "
-        f"{h['val_loss']:.4f} | {100 * h['val_accuracy']:.2f} | {h['lr']:g} |"
-        for h in meta["history"]
-    )
-    levels = ", ".join(f"level {k}: {100 * v:.2f} %" for k, v in meta.get("val_accuracy_per_level", {}).items())
+    levels = accuracy_per_level(meta)
     drop = meta["lr_dropped_after_epoch"]
     drop_text = f"divided by 10 after epoch {drop}" if drop else "never dropped"
     card_md.write_text(f"""# Training record: wavelet-cnn ({meta["configuration"]} configuration, {meta["domain"]} domain)
@@ -128,9 +130,7 @@ no ImageNet (or any other pre-trained) weights: trained from scratch.
   ({drop_text}); seed {c["seed"]}; {meta["epochs"]} epoch(s),
   {meta["training_seconds"] / 60:.1f} min on {meta["device"]}, torch {meta["torch"]}; code `{meta["code_version"]}`.
 
-| epoch (0 = untrained) | train loss | val loss | val accuracy (%) | lr |
-|---|---|---|---|---|
-{rows}
+{history_table(meta)}
 
 Validation accuracy (weights as saved): **{100 * meta["val_accuracy"]:.2f} %** ({levels}).
 """)
@@ -147,54 +147,12 @@ def variant_label(meta: dict[str, Any]) -> str:
     return f"{meta.get('domain', 'wavelet')} domain ({meta.get('configuration', '?')})"
 
 
-def find_variant_checkpoints(dirs=(), include_shipped: bool = True) -> list[tuple[str, Path, dict]]:
-    """``(label, path, meta)`` for the shipped checkpoint and every wavelet-cnn ``*.pt`` in ``dirs``."""
-    from bench.weights import WeightsError
-    from methods.wavelet_cnn.weights import checkpoint_meta, packaged_weights_path
-
-    paths = [packaged_weights_path()] if include_shipped else []
-    paths += [p for d in dirs for p in sorted(Path(d).glob("*.pt"))]
-    found = []
-    for p in paths:
-        try:
-            meta = checkpoint_meta(p)
-        except WeightsError:  # state files and other networks' checkpoints
-            continue
-        found.append((variant_label(meta), p, meta))
-    return found
-
-
-def ablation_table(dataset: str, *, data_dir=None, checkpoint_dirs=(), include_shipped: bool = True,
-                   limit: int | None = None, metrics_names=None, progress: bool = True) -> list[dict]:
-    """Rows ``{"variant", "checkpoint", "epochs", <metric>: mean}``: each checkpoint fuses every pair
-    of ``dataset`` with the same pipeline; the metrics default to the paper's five indices."""
-    import numpy as np
-    from tqdm import tqdm
-
-    import metrics
-    from bench.datasets import load_dataset
-    from bench.errors import DataError
-    from methods import get_method
-
-    metrics_names = metrics_names or metrics.PAPER_FIVE
-    variants = find_variant_checkpoints(checkpoint_dirs, include_shipped)
-    if not variants:
-        raise DataError("wavelet-cnn ablation: no checkpoint found (train the pixel-domain variant with "
-                        "`python -m bench train wavelet-cnn --domain pixel --out DIR/pixel.pt`)")
-    ds = load_dataset(dataset, data_dir=data_dir)
-    pairs = ds.pairs[:limit] if limit else ds.pairs
-    method = get_method("wavelet-cnn")
-    rows = []
-    for label, path, meta in variants:
-        scores: dict[str, list[float]] = {m: [] for m in metrics_names}
-        for pair in tqdm(pairs, desc=f"ablation {label} ({path.stem})", disable=not progress):
-            fused = method.fuse(pair.a, pair.b, weights=str(path)).image
-            for m in metrics_names:
-                scores[m].append(float(metrics.compute(m, pair.a, pair.b, fused)))
-        row = {"variant": label, "checkpoint": path.stem, "epochs": meta.get("epochs", "?")}
-        row.update({m: float(np.mean(v)) for m, v in scores.items()})
-        rows.append(row)
-    return rows
+# Rows {"variant", "checkpoint", "epochs", <metric>: mean}: each checkpoint fuses every pair of the
+# dataset with the same pipeline; the metrics default to the paper's five indices.
+ablation_table = CheckpointAblation(
+    "wavelet-cnn", label=variant_label, weights_module="methods.wavelet_cnn.weights",
+    hint="train the pixel-domain variant with "
+         "`python -m bench train wavelet-cnn --domain pixel --out DIR/pixel.pt`")
 
 
 class _Trainer:

@@ -76,17 +76,19 @@ def xavier_init(net: nn.Module, generator: torch.Generator | None = None) -> Non
                 m.bias.zero_()
 
 
-class PatchCNN(nn.Module):
-    """Siamese focus classifier; see the module docstring."""
+class SiamesePatchClassifier(nn.Module):
+    """A siamese 16×16 patch-pair focus classifier: ``branch`` (shared by both inputs, a patch →
+    (C, 8, 8) features), ``fc1`` on the two branches' concatenated features, ``fc2`` to 2 classes.
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.branch = Branch()
-        self.fc1 = nn.Linear(2 * 256 * FEAT * FEAT, 256)
-        self.fc2 = nn.Linear(256, 2)
+    :class:`PatchCNN` and wavelet-cnn's ``WaveletCNN`` build those layers; this class trains
+    them on patch pairs (:meth:`forward`) and runs them fully convolutionally on whole images
+    (:meth:`score_map`). ``label`` names the method in errors.
+    """
+
+    label = "cnn-patch"
 
     def reset_parameters(self, generator: torch.Generator | None = None) -> None:
-        """Xavier (Glorot) uniform weights and zero biases, as in the paper (Caffe "xavier")."""
+        """Xavier (Glorot) uniform weights and zero biases, as in Liu et al. (Caffe "xavier")."""
         xavier_init(self, generator)
 
     # -- training: patch classifier -----------------------------------------
@@ -94,7 +96,7 @@ class PatchCNN(nn.Module):
         """Logits ``(N, 2)`` for patch pairs ``pa``, ``pb`` of shape ``(N, 1, 16, 16)`` in 0..1."""
         if pa.shape[-2:] != (PATCH, PATCH) or pb.shape != pa.shape:
             raise ValueError(
-                f"cnn-patch: expected two (N,1,{PATCH},{PATCH}) patch batches, got "
+                f"{self.label}: expected two (N,1,{PATCH},{PATCH}) patch batches, got "
                 f"{tuple(pa.shape)} and {tuple(pb.shape)}"
             )
         n = pa.shape[0]
@@ -103,8 +105,8 @@ class PatchCNN(nn.Module):
         return self.fc2(F.relu(self.fc1(f)))
 
     # -- inference: fully convolutional ---------------------------------------
-    # fc1.weight (256, 512·8·8) is laid out as torch.flatten of the (512, 8, 8)
-    # concatenation, so it reshapes to a (256, 512, 8, 8) kernel whose first 256
+    # fc1.weight (hidden, 2C·8·8) is laid out as torch.flatten of the (2C, 8, 8)
+    # concatenation, so it reshapes to a (hidden, 2C, 8, 8) kernel whose first C
     # input channels see branch A and the rest branch B; fc2 becomes a 1×1 conv.
     def score_map(self, a: torch.Tensor, b: torch.Tensor, head: str = "auto") -> torch.Tensor:
         """Dense scores P(A sharper) ``(1, 1, ⌈H/2⌉−7, ⌈W/2⌉−7)`` for grey images ``(1,1,H,W)`` in 0..1.
@@ -112,12 +114,14 @@ class PatchCNN(nn.Module):
         ``head``: ``"fft"`` (exact FFT convolution), ``"direct"`` (``conv2d``) or
         ``"auto"`` (direct on CUDA, FFT elsewhere).
         """
+        label = self.label
         if a.shape != b.shape or a.dim() != 4 or a.shape[:2] != (1, 1):
-            raise ValueError(f"cnn-patch: expected two (1,1,H,W) images, got {tuple(a.shape)}, {tuple(b.shape)}")
+            raise ValueError(f"{label}: expected two (1,1,H,W) images, got {tuple(a.shape)}, {tuple(b.shape)}")
         if min(a.shape[-2:]) < PATCH:
-            raise ValueError(f"cnn-patch: images must be at least {PATCH}×{PATCH}, got {tuple(a.shape[-2:])}")
-        w1 = self.fc1.weight.reshape(256, 512, FEAT, FEAT)
-        w2 = self.fc2.weight.reshape(2, 256, 1, 1)
+            raise ValueError(f"{label}: images must be at least {PATCH}×{PATCH}, got {tuple(a.shape[-2:])}")
+        hidden = self.fc1.out_features
+        w1 = self.fc1.weight.reshape(hidden, -1, FEAT, FEAT)
+        w2 = self.fc2.weight.reshape(2, hidden, 1, 1)
         feats = torch.cat([self.branch(a), self.branch(b)], 1)
         if head == "auto":
             head = "direct" if feats.is_cuda else "fft"
@@ -127,12 +131,13 @@ class PatchCNN(nn.Module):
         elif head == "direct":
             h = F.conv2d(feats, w1, self.fc1.bias)
         else:
-            raise ValueError(f"cnn-patch: unknown head mode {head!r} (auto, fft, direct)")
+            raise ValueError(f"{label}: unknown head mode {head!r} (auto, fft, direct)")
         logits = F.conv2d(F.relu(h), w2, self.fc2.bias)
         return torch.softmax(logits, dim=1)[:, 1:2]
 
     def _head_spectrum(self, w1: torch.Tensor) -> torch.Tensor:
-        """FFT of the head kernel, cached while the weights are unchanged (~330 MB; eval use only)."""
+        """FFT of the head kernel, cached while the weights are unchanged (PatchCNN: ~330 MB; eval
+        use only)."""
         if self.training or torch.is_grad_enabled():
             return kernel_spectrum(w1, FFT_TILE + FEAT - 1)
         key = (w1.data_ptr(), w1._version, w1.device)
@@ -141,6 +146,16 @@ class PatchCNN(nn.Module):
             cache = (key, kernel_spectrum(w1, FFT_TILE + FEAT - 1))
             self._spectrum_cache = cache
         return cache[1]
+
+
+class PatchCNN(SiamesePatchClassifier):
+    """Siamese focus classifier; see the module docstring."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.branch = Branch()
+        self.fc1 = nn.Linear(2 * 256 * FEAT * FEAT, 256)
+        self.fc2 = nn.Linear(256, 2)
 
 
 class Liu2017Net(nn.Module):

@@ -32,7 +32,6 @@ Spec: ``cnn_patch.md`` ("Fusion"). With Â, B̂ the grey (BT.601 luma) sources:
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,11 +41,9 @@ from scipy import ndimage
 from bench.color import luma
 from bench.matlab import rgb2gray
 from methods.base import FusionMethod, FusionResult, register_method
-from methods.devices import torch_device
+from methods.devices import cached_network, file_key, grey_tensor, pad_symmetric, torch_device
 
 MIN_SIZE = 16  # the network needs at least one 16×16 patch
-_MODELS: dict[tuple, object] = {}
-_LOCK = threading.Lock()
 
 
 def _device(name: str):
@@ -71,11 +68,8 @@ def get_model(weights: str | None, device: str = "auto"):
         path = locate(LIU2017, weights.partition(":")[2] or None)
     else:
         path = Path(weights).expanduser() if weights and weights != "trained" else packaged_weights_path()
-    key = (kind, str(path.resolve()), path.stat().st_mtime_ns if path.is_file() else None, str(dev))
-    with _LOCK:
-        if key not in _MODELS:  # the loaders raise WeightsError naming the file
-            _MODELS[key] = load_liu2017(path, dev) if kind == "liu2017" else load_model(path, dev)
-        return _MODELS[key]
+    load = load_liu2017 if kind == "liu2017" else load_model  # raise WeightsError naming the file
+    return cached_network(("cnn-patch", kind, *file_key(path), str(dev)), lambda: load(path, dev))
 
 
 def score_map(ga: np.ndarray, gb: np.ndarray, model) -> np.ndarray:
@@ -83,8 +77,7 @@ def score_map(ga: np.ndarray, gb: np.ndarray, model) -> np.ndarray:
     import torch
 
     dev = next(model.parameters()).device
-    ta = torch.from_numpy(np.ascontiguousarray(ga, dtype=np.float32) / 255.0)[None, None].to(dev)
-    tb = torch.from_numpy(np.ascontiguousarray(gb, dtype=np.float32) / 255.0)[None, None].to(dev)
+    ta, tb = grey_tensor(ga, dev), grey_tensor(gb, dev)
     with torch.inference_mode():
         s = model.score_map(ta, tb)
     return s[0, 0].double().cpu().numpy()
@@ -109,6 +102,32 @@ def focus_map(scores: np.ndarray, shape: tuple[int, int], patch: int = 16, strid
     if total.shape != tuple(shape):
         raise ValueError(f"focus_map: {tuple(scores.shape)} scores do not cover a {shape} image")
     return (total / count).numpy()
+
+
+def focus_fusion(a: np.ndarray, b: np.ndarray, grey, model, params) -> FusionResult:
+    """Steps 1–6 above with the focus network ``model`` (anything with ``score_map(ta, tb)``:
+    this method's or wavelet-cnn's) and the greying ``grey``; ``params`` holds ``threshold``,
+    ``area_ratio``, ``gf_radius`` and ``gf_eps``. Inputs smaller than a patch are mirrored up to
+    16×16 for the network and the maps cropped back."""
+    from methods.filters import guided_filter
+
+    h, w = a.shape[:2]
+    ga, gb = (pad_symmetric(grey(x), minimum=MIN_SIZE) for x in (a, b))
+    scores = score_map(ga, gb, model)
+    m = focus_map(scores, ga.shape)[:h, :w]
+    t = m > params.threshold
+    refined = remove_small_regions(t, params.area_ratio * h * w) if params.area_ratio > 0 else t
+    tw = refined.astype(np.float64)
+    tc = tw[..., None] if a.ndim == 3 else tw
+    initial = tc * a + (1.0 - tc) * b
+    d = np.clip(guided_filter(grey(initial) / 255.0, tw, params.gf_radius, params.gf_eps), 0.0, 1.0)
+    dc = d[..., None] if a.ndim == 3 else d
+    fused = dc * a + (1.0 - dc) * b
+    return FusionResult(
+        image=fused,
+        decision_map=d,
+        extras={"score_map": scores, "focus_map": m, "binary_map": t, "refined_map": refined},
+    )
 
 
 def _is_liu2017(weights: str | None) -> bool:
@@ -161,28 +180,6 @@ class CNNPatch(FusionMethod):
         gf_eps: float = 0.1  # guided filter ε (guide on the 0..1 scale)
 
     def run(self, a: np.ndarray, b: np.ndarray, params) -> FusionResult:
-        from methods.filters import guided_filter
-
-        h, w = a.shape[:2]
         # the authors' MATLAB code greys with rgb2gray; the trained-here weights saw BT.601 luma
         grey = rgb2gray if _is_liu2017(params.weights) else luma
-        ga, gb = grey(a), grey(b)
-        pad = ((0, max(0, MIN_SIZE - h)), (0, max(0, MIN_SIZE - w)))
-        if any(p[1] for p in pad):  # tiny input: mirror up to one patch, crop afterwards
-            ga, gb = np.pad(ga, pad, mode="symmetric"), np.pad(gb, pad, mode="symmetric")
-        model = get_model(params.weights, params.device)
-        scores = score_map(ga, gb, model)
-        m = focus_map(scores, ga.shape)[:h, :w]
-        t = m > params.threshold
-        refined = remove_small_regions(t, params.area_ratio * h * w) if params.area_ratio > 0 else t
-        tw = refined.astype(np.float64)
-        tc = tw[..., None] if a.ndim == 3 else tw
-        initial = tc * a + (1.0 - tc) * b
-        d = np.clip(guided_filter(grey(initial) / 255.0, tw, params.gf_radius, params.gf_eps), 0.0, 1.0)
-        dc = d[..., None] if a.ndim == 3 else d
-        fused = dc * a + (1.0 - dc) * b
-        return FusionResult(
-            image=fused,
-            decision_map=d,
-            extras={"score_map": scores, "focus_map": m, "binary_map": t, "refined_map": refined},
-        )
+        return focus_fusion(a, b, grey, get_model(params.weights, params.device), params)

@@ -29,7 +29,6 @@ fused in colour by default (grey repeated, so its chroma weight is 0) or, with
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -38,13 +37,11 @@ import numpy as np
 
 from bench.color import rgb_to_ycbcr, ycbcr_to_rgb
 from methods.base import FusionMethod, FusionResult, register_method
-from methods.devices import torch_device
+from methods.devices import cached_network, file_key, grey_tensor, pad_symmetric, torch_device
 
 STRIDE = 4  # methods.fmm.model.STRIDE (kept here so importing the plugin needs no torch)
 #: sha256 of the packaged ``fmm.pt``; ``version`` carries its first 8 hex digits.
 PACKAGED_SHA256 = "d7d0ddca93886e661b879f7c954878b08d9397ad1cfd4474b251be0582f52c12"
-_MODELS: dict[tuple, object] = {}
-_LOCK = threading.Lock()
 
 
 def get_model(weights: str | None = None, device: str = "auto"):
@@ -53,11 +50,8 @@ def get_model(weights: str | None = None, device: str = "auto"):
 
     dev = torch_device(device, "fmm")
     path = Path(weights).expanduser() if weights and weights != "trained" else packaged_weights_path()
-    key = (str(path.resolve()), path.stat().st_mtime_ns if path.is_file() else None, str(dev))
-    with _LOCK:
-        if key not in _MODELS:  # load_model raises WeightsError naming the file
-            _MODELS[key] = load_model(path, dev)
-        return _MODELS[key]
+    # load_model raises WeightsError naming the file
+    return cached_network(("fmm", *file_key(path), str(dev)), lambda: load_model(path, dev))
 
 
 def fuse_grey(ga: np.ndarray, gb: np.ndarray, model) -> np.ndarray:
@@ -65,15 +59,10 @@ def fuse_grey(ga: np.ndarray, gb: np.ndarray, model) -> np.ndarray:
     import torch
 
     h, w = ga.shape
-    pad = ((0, -h % STRIDE), (0, -w % STRIDE))
     dev = next(model.parameters()).device
-
-    def tensor(x):
-        x = np.pad(x, pad, mode="symmetric") if any(p[1] for p in pad) else x
-        return torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32) / 255.0)[None, None].to(dev)
-
+    ta, tb = (grey_tensor(pad_symmetric(x, STRIDE), dev) for x in (ga, gb))
     with torch.inference_mode():
-        out = model(tensor(ga), tensor(gb)).clamp_(0.0, 1.0)
+        out = model(ta, tb).clamp_(0.0, 1.0)
     return out[0, 0, :h, :w].double().cpu().numpy() * 255.0
 
 

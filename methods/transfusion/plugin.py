@@ -30,7 +30,6 @@ a grey infrared image has neutral chroma, so the visible image's colours come ba
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -40,10 +39,7 @@ import numpy as np
 from bench.color import luma, rgb_to_ycbcr, ycbcr_to_rgb
 from bench.errors import ParameterError
 from methods.base import FusionMethod, FusionResult, register_method
-from methods.devices import torch_device
-
-_MODELS: dict[tuple, object] = {}
-_LOCK = threading.Lock()
+from methods.devices import cached_network, file_key, pad_symmetric, torch_device
 
 
 def get_model(weights: str | None = None, device: str = "auto", method: str = "transfusion"):
@@ -52,11 +48,8 @@ def get_model(weights: str | None = None, device: str = "auto", method: str = "t
 
     dev = torch_device(device, method)
     path = Path(weights).expanduser() if weights and weights != "trained" else packaged_weights_path()
-    key = (str(path.resolve()), path.stat().st_mtime_ns if path.is_file() else None, str(dev))
-    with _LOCK:
-        if key not in _MODELS:  # load_model raises WeightsError naming the file
-            _MODELS[key] = load_model(path, dev)
-        return _MODELS[key]
+    # load_model raises WeightsError naming the file
+    return cached_network(("transfusion", *file_key(path), str(dev)), lambda: load_model(path, dev))
 
 
 def fuse_grey(net, ir: np.ndarray, vis: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
@@ -67,12 +60,8 @@ def fuse_grey(net, ir: np.ndarray, vis: np.ndarray) -> tuple[np.ndarray, np.ndar
 
     h, w = ir.shape
     m = pad_multiple(net.cfg)
-    ph, pw = (-h) % m, (-w) % m
     # reflection needs the pad smaller than the image: symmetric padding (numpy) is safe
-    stack = np.stack([ir, vis]).astype(np.float32) / 255.0
-    if ph or pw or h < m or w < m:
-        ph, pw = max(ph, m - h if h < m else ph), max(pw, m - w if w < m else pw)
-        stack = np.pad(stack, ((0, 0), (0, ph), (0, pw)), mode="symmetric")
+    stack = pad_symmetric(np.stack([ir, vis]).astype(np.float32) / 255.0, m, m)
     dev = next(net.parameters()).device
     t = torch.from_numpy(np.ascontiguousarray(stack))[:, None].to(dev)
     with torch.inference_mode():

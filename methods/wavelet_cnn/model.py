@@ -46,12 +46,9 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from methods.cnn_patch.model import xavier_init
+# 16×16 patches at stride 2 (the DWT's decimation): 8×8 sub-bands per patch, as cnn-patch's
+from methods.cnn_patch.model import FEAT, PATCH, STRIDE, SiamesePatchClassifier  # noqa: F401
 
-PATCH = 16  # training patch size (pixels)
-STRIDE = 2  # patch stride of the dense score map (the DWT's decimation)
-FEAT = PATCH // STRIDE  # 8: sub-band size of one patch
-FFT_TILE = 17  # output tile of the FFT head on CPU (24×24 transforms)
 WIDTHS = {"cpu": (16, 32, 32, 64), "paper": (64, 128, 256, 256)}
 DOMAINS = ("wavelet", "pixel")
 
@@ -116,8 +113,11 @@ class Branch(nn.Module):
         return F.relu(self.conv3(x))
 
 
-class WaveletCNN(nn.Module):
-    """Siamese focus classifier on Haar sub-bands; see the module docstring."""
+class WaveletCNN(SiamesePatchClassifier):
+    """Siamese focus classifier on Haar sub-bands; see the module docstring. Training and the
+    fully convolutional ``score_map`` are :class:`~methods.cnn_patch.model.SiamesePatchClassifier`'s."""
+
+    label = "wavelet-cnn"
 
     def __init__(self, widths=WIDTHS["cpu"], domain: str = "wavelet") -> None:
         super().__init__()
@@ -127,47 +127,3 @@ class WaveletCNN(nn.Module):
         self.branch = Branch(self.widths, domain)
         self.fc1 = nn.Linear(2 * c3 * FEAT * FEAT, hidden)
         self.fc2 = nn.Linear(hidden, 2)
-
-    def reset_parameters(self, generator: torch.Generator | None = None) -> None:
-        """Xavier (Glorot) uniform weights and zero biases, as Liu et al. (Caffe "xavier")."""
-        xavier_init(self, generator)
-
-    def forward(self, pa: torch.Tensor, pb: torch.Tensor) -> torch.Tensor:
-        """Logits ``(N, 2)`` for grey patch pairs ``(N, 1, 16, 16)`` in 0..1."""
-        if pa.shape[-2:] != (PATCH, PATCH) or pb.shape != pa.shape:
-            raise ValueError(
-                f"wavelet-cnn: expected two (N,1,{PATCH},{PATCH}) patch batches, got "
-                f"{tuple(pa.shape)} and {tuple(pb.shape)}"
-            )
-        n = pa.shape[0]
-        f = self.branch(torch.cat([pa, pb], 0))
-        f = torch.cat([f[:n], f[n:]], 1).flatten(1)
-        return self.fc2(F.relu(self.fc1(f)))
-
-    def score_map(self, a: torch.Tensor, b: torch.Tensor, head: str = "auto") -> torch.Tensor:
-        """Dense P(A sharper) ``(1,1,⌈H/2⌉−7,⌈W/2⌉−7)`` for grey images ``(1,1,H,W)`` in 0..1.
-
-        The FC layers reshaped into convolutions (fc1 → 8×8 conv, fc2 → 1×1).
-        ``head``: ``"fft"`` (exact, overlap-save FFT, cheaper on CPU), ``"direct"``,
-        or ``"auto"`` (direct on CUDA, FFT elsewhere).
-        """
-        from methods.cnn_patch.model import conv2d_valid_fft
-
-        if a.shape != b.shape or a.dim() != 4 or a.shape[:2] != (1, 1):
-            raise ValueError(f"wavelet-cnn: expected two (1,1,H,W) images, got {tuple(a.shape)}, {tuple(b.shape)}")
-        if min(a.shape[-2:]) < PATCH:
-            raise ValueError(f"wavelet-cnn: images must be at least {PATCH}×{PATCH}, got {tuple(a.shape[-2:])}")
-        c3, hidden = self.widths[2], self.widths[3]
-        w1 = self.fc1.weight.reshape(hidden, 2 * c3, FEAT, FEAT)
-        w2 = self.fc2.weight.reshape(2, hidden, 1, 1)
-        feats = torch.cat([self.branch(a), self.branch(b)], 1)
-        if head == "auto":
-            head = "direct" if feats.is_cuda else "fft"
-        if head == "fft":
-            h = conv2d_valid_fft(feats[0], w1, tile=FFT_TILE)[None] + self.fc1.bias[None, :, None, None]
-        elif head == "direct":
-            h = F.conv2d(feats, w1, self.fc1.bias)
-        else:
-            raise ValueError(f"wavelet-cnn: unknown head mode {head!r} (auto, fft, direct)")
-        logits = F.conv2d(F.relu(h), w2, self.fc2.bias)
-        return torch.softmax(logits, dim=1)[:, 1:2]

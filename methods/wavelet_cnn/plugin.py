@@ -15,8 +15,9 @@ pipeline of Liu et al. 2017 that the paper describes. With Â, B̂ the grey
    grey(F₀)/255 as guide (r = 8, ε = 0.1).
 5. F = D·A + (1 − D)·B in every channel.
 
-Steps 2–4 are cnn-patch's helpers (:func:`methods.cnn_patch.focus_map`,
-:func:`methods.cnn_patch.remove_small_regions`, :func:`methods.filters.guided_filter`).
+Steps 2–5 are cnn-patch's pipeline (:func:`methods.cnn_patch.plugin.focus_fusion`: its
+``focus_map``, ``remove_small_regions`` and :func:`methods.filters.guided_filter`), with
+BT.601 luma as grey.
 ``decision_map`` is D; ``extras`` holds ``score_map``, ``focus_map``,
 ``binary_map`` and ``refined_map``.
 
@@ -31,7 +32,6 @@ Steps 2–4 are cnn-patch's helpers (:func:`methods.cnn_patch.focus_map`,
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -40,11 +40,9 @@ import numpy as np
 
 from bench.color import luma
 from methods.base import FusionMethod, FusionResult, register_method
-from methods.devices import torch_device
+from methods.devices import cached_network, file_key, torch_device
 
 MIN_SIZE = 16  # the network needs at least one 16×16 patch
-_MODELS: dict[tuple, object] = {}
-_LOCK = threading.Lock()
 
 
 def _device(name: str):
@@ -57,11 +55,8 @@ def get_model(weights: str | None = None, device: str = "auto"):
 
     dev = _device(device)
     path = Path(weights).expanduser() if weights and weights != "trained" else packaged_weights_path()
-    key = (str(path.resolve()), path.stat().st_mtime_ns if path.is_file() else None, str(dev))
-    with _LOCK:
-        if key not in _MODELS:  # load_model raises WeightsError naming the file
-            _MODELS[key] = load_model(path, dev)
-        return _MODELS[key]
+    # load_model raises WeightsError naming the file
+    return cached_network(("wavelet-cnn", *file_key(path), str(dev)), lambda: load_model(path, dev))
 
 
 def checkpoint_version(weights: str | None = None) -> str:
@@ -72,18 +67,6 @@ def checkpoint_version(weights: str | None = None) -> str:
     meta = checkpoint_meta(path)
     cfg = meta.get("configuration", "?")
     return f"1+{cfg}" + ("" if meta.get("domain", "wavelet") == "wavelet" else "-pixel")
-
-
-def score_map(ga: np.ndarray, gb: np.ndarray, model) -> np.ndarray:
-    """Dense CNN scores (float64, (⌈H/2⌉−7)×(⌈W/2⌉−7)) for grey images in 0..255."""
-    import torch
-
-    dev = next(model.parameters()).device
-    ta = torch.from_numpy(np.ascontiguousarray(ga, dtype=np.float32) / 255.0)[None, None].to(dev)
-    tb = torch.from_numpy(np.ascontiguousarray(gb, dtype=np.float32) / 255.0)[None, None].to(dev)
-    with torch.inference_mode():
-        s = model.score_map(ta, tb)
-    return s[0, 0].double().cpu().numpy()
 
 
 @register_method
@@ -111,27 +94,6 @@ class WaveletCNNFusion(FusionMethod):
         gf_eps: float = 0.1  # guided filter ε (guide on the 0..1 scale)
 
     def run(self, a: np.ndarray, b: np.ndarray, params) -> FusionResult:
-        from methods.cnn_patch.plugin import focus_map, remove_small_regions
-        from methods.filters import guided_filter
+        from methods.cnn_patch.plugin import focus_fusion
 
-        h, w = a.shape[:2]
-        ga, gb = luma(a), luma(b)
-        pad = ((0, max(0, MIN_SIZE - h)), (0, max(0, MIN_SIZE - w)))
-        if any(p[1] for p in pad):  # tiny input: mirror up to one patch, crop afterwards
-            ga, gb = np.pad(ga, pad, mode="symmetric"), np.pad(gb, pad, mode="symmetric")
-        model = get_model(params.weights, params.device)
-        scores = score_map(ga, gb, model)
-        m = focus_map(scores, ga.shape)[:h, :w]
-        t = m > params.threshold
-        refined = remove_small_regions(t, params.area_ratio * h * w) if params.area_ratio > 0 else t
-        tw = refined.astype(np.float64)
-        tc = tw[..., None] if a.ndim == 3 else tw
-        initial = tc * a + (1.0 - tc) * b
-        d = np.clip(guided_filter(luma(initial) / 255.0, tw, params.gf_radius, params.gf_eps), 0.0, 1.0)
-        dc = d[..., None] if a.ndim == 3 else d
-        fused = dc * a + (1.0 - dc) * b
-        return FusionResult(
-            image=fused,
-            decision_map=d,
-            extras={"score_map": scores, "focus_map": m, "binary_map": t, "refined_map": refined},
-        )
+        return focus_fusion(a, b, luma, get_model(params.weights, params.device), params)

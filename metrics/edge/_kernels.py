@@ -47,18 +47,10 @@ def _zp(x, r, c, h, w, s):
     return s * x[r, c]
 
 
-@njit
-def _sobel_zero(x, r, c, h, w, s):
-    """(sx, sy) of ``s·x`` at (r, c): strength_orientation's Sobel, one pixel."""
-    if r >= 1 and r < h - 1 and c >= 1 and c < w - 1:
-        p00, p01, p02 = s * x[r - 1, c - 1], s * x[r - 1, c], s * x[r - 1, c + 1]
-        p10, p12 = s * x[r, c - 1], s * x[r, c + 1]
-        p20, p21, p22 = s * x[r + 1, c - 1], s * x[r + 1, c], s * x[r + 1, c + 1]
-    else:
-        p00, p01, p02 = _zp(x, r - 1, c - 1, h, w, s), _zp(x, r - 1, c, h, w, s), _zp(x, r - 1, c + 1, h, w, s)
-        p10, p12 = _zp(x, r, c - 1, h, w, s), _zp(x, r, c + 1, h, w, s)
-        p20, p21, p22 = _zp(x, r + 1, c - 1, h, w, s), _zp(x, r + 1, c, h, w, s), _zp(x, r + 1, c + 1, h, w, s)
-    # gx: taps of SOBEL.T in row-major order, from 0
+@njit(inline=True)
+def _zero_taps(p00, p01, p02, p10, p12, p20, p21, p22):
+    """(sx, sy) from the 3×3 neighbourhood p (p11 has no tap): taps of SOBEL.T in row-major order
+    from 0 for gx, of SOBEL for gy, negated (bench.matlab._correlate3's order)."""
     gx = 0.0 + p00
     gx = gx - p02
     gx = gx + p10 * 2.0
@@ -75,6 +67,20 @@ def _sobel_zero(x, r, c, h, w, s):
 
 
 @njit
+def _sobel_zero(x, r, c, h, w, s):
+    """(sx, sy) of ``s·x`` at (r, c): strength_orientation's Sobel, one pixel."""
+    if r >= 1 and r < h - 1 and c >= 1 and c < w - 1:
+        p00, p01, p02 = s * x[r - 1, c - 1], s * x[r - 1, c], s * x[r - 1, c + 1]
+        p10, p12 = s * x[r, c - 1], s * x[r, c + 1]
+        p20, p21, p22 = s * x[r + 1, c - 1], s * x[r + 1, c], s * x[r + 1, c + 1]
+    else:
+        p00, p01, p02 = _zp(x, r - 1, c - 1, h, w, s), _zp(x, r - 1, c, h, w, s), _zp(x, r - 1, c + 1, h, w, s)
+        p10, p12 = _zp(x, r, c - 1, h, w, s), _zp(x, r, c + 1, h, w, s)
+        p20, p21, p22 = _zp(x, r + 1, c - 1, h, w, s), _zp(x, r + 1, c, h, w, s), _zp(x, r + 1, c + 1, h, w, s)
+    return _zero_taps(p00, p01, p02, p10, p12, p20, p21, p22)
+
+
+@njit
 def _zero_row(x, r, c0, c1, h, w, s, sx, sy, k, t0):
     """Sobel (sx, sy) of pixels (r, c0..c1-1) into block positions t0...: interior by a
     straight (vectorised) loop, the border pixels one by one."""
@@ -88,20 +94,7 @@ def _zero_row(x, r, c0, c1, h, w, s, sx, sy, k, t0):
         p00, p01, p02 = s * up[c - 1], s * up[c], s * up[c + 1]
         p10, p12 = s * mid[c - 1], s * mid[c + 1]
         p20, p21, p22 = s * down[c - 1], s * down[c], s * down[c + 1]
-        gx = 0.0 + p00
-        gx = gx - p02
-        gx = gx + p10 * 2.0
-        gx = gx + p12 * -2.0
-        gx = gx + p20
-        gx = gx - p22
-        gy = 0.0 + p00
-        gy = gy + p01 * 2.0
-        gy = gy + p02
-        gy = gy - p20
-        gy = gy + p21 * -2.0
-        gy = gy - p22
-        sx[k, t0 + c - c0] = gx
-        sy[k, t0 + c - c0] = 0.0 - gy
+        sx[k, t0 + c - c0], sy[k, t0 + c - c0] = _zero_taps(p00, p01, p02, p10, p12, p20, p21, p22)
     for c in range(hi, c1):
         sx[k, t0 + c - c0], sy[k, t0 + c - c0] = _sobel_zero(x, r, c, h, w, s)
 
@@ -131,20 +124,31 @@ def _qabf_args(gx, gf, ax, af, vifb, e, o, n, t):
 
 
 @njit
-def _qabf_leaf(a, b, f, s, vifb, lo, n, sx, sy, g, al, e, sc, out, maps, use_maps):
-    h, w = f.shape
+def _sobel_block(x, lo, n, s, bx, by, k, mirror):
+    """Sobel responses of the flat pixels lo..lo+n−1 of x into row k of the block buffers, one
+    row segment at a time: Q^AB/F's zero-padded (sx, sy) of s·x, or with ``mirror`` the
+    Petrović/Kumar (gv, gh) on the mirror extension (s unused)."""
+    h, w = x.shape
     r = lo // w
     c = lo - r * w
     t = 0
-    while t < n:  # row segments of the block
+    while t < n:
         m = min(n - t, w - c)
-        if not use_maps:
-            _zero_row(a, r, c, c + m, h, w, s, sx, sy, 0, t)
-            _zero_row(b, r, c, c + m, h, w, s, sx, sy, 1, t)
-        _zero_row(f, r, c, c + m, h, w, s, sx, sy, 2, t)
+        if mirror:
+            _mirror_row(x, r, c, c + m, h, w, bx, by, k, t)
+        else:
+            _zero_row(x, r, c, c + m, h, w, s, bx, by, k, t)
         t += m
         c = 0
         r += 1
+
+
+@njit
+def _qabf_leaf(a, b, f, s, vifb, lo, n, sx, sy, g, al, e, sc, out, maps, use_maps):
+    if not use_maps:
+        _sobel_block(a, lo, n, s, sx, sy, 0, False)
+        _sobel_block(b, lo, n, s, sx, sy, 1, False)
+    _sobel_block(f, lo, n, s, sx, sy, 2, False)
     if use_maps:  # the sources' (g, α) from their maps (zero_edges_map: the same arithmetic)
         ga, aa, gb, ab = maps
         for t in range(n):
@@ -168,20 +172,11 @@ def _qabf_leaf(a, b, f, s, vifb, lo, n, sx, sy, g, al, e, sc, out, maps, use_map
 @njit
 def zero_edges_map(x, s):
     """(g, α) maps of ``s·x`` (flat, C order): what the Q^AB/F kernel computes per pixel."""
-    h, w = x.shape
     gm, am = np.empty(x.size), np.empty(x.size)
     sx, sy, g, al = np.empty((1, 128)), np.empty((1, 128)), np.empty((1, 128)), np.empty(128)
     for lo in range(0, x.size, 128):
         n = min(128, x.size - lo)
-        r = lo // w
-        c = lo - r * w
-        t = 0
-        while t < n:
-            m = min(n - t, w - c)
-            _zero_row(x, r, c, c + m, h, w, s, sx, sy, 0, t)
-            t += m
-            c = 0
-            r += 1
+        _sobel_block(x, lo, n, s, sx, sy, 0, False)
         _zero_edges(sx, sy, g, al, n, 0)
         for t in range(n):
             gm[lo + t], am[lo + t] = g[0, t], al[t]
@@ -226,6 +221,17 @@ def _m(i, n):
     return i
 
 
+@njit(inline=True)
+def _mirror_taps(up, mid, down, cm, c, cp):
+    """(gv, gh) from rows up/mid/down at columns cm, c, cp: rows = 2 p1 + p0 + p2 down the
+    columns, gx = rows[cm] - rows[cp]; mirror_gradients' arithmetic."""
+    left = mid[cm] * 2.0 + up[cm] + down[cm]
+    right = mid[cp] * 2.0 + up[cp] + down[cp]
+    top = up[c] * 2.0 + up[cm] + up[cp]
+    bottom = down[c] * 2.0 + down[cm] + down[cp]
+    return (0.0 - (left - right)) / 8.0, (0.0 - (top - bottom)) / 8.0
+
+
 @njit
 def _sobel_mirror(x, r, c, h, w):
     """(gv, gh) at (r, c): mirror_gradients' arithmetic, one pixel."""
@@ -233,12 +239,7 @@ def _sobel_mirror(x, r, c, h, w):
         rm, rp, cm, cp = r - 1, r + 1, c - 1, c + 1
     else:
         rm, rp, cm, cp = _m(r - 1, h), _m(r + 1, h), _m(c - 1, w), _m(c + 1, w)
-    # rows = 2 p1 + p0 + p2 down the columns; gx = rows[c-1] - rows[c+1]
-    left = x[r, cm] * 2.0 + x[rm, cm] + x[rp, cm]
-    right = x[r, cp] * 2.0 + x[rm, cp] + x[rp, cp]
-    top = x[rm, c] * 2.0 + x[rm, cm] + x[rm, cp]
-    bottom = x[rp, c] * 2.0 + x[rp, cm] + x[rp, cp]
-    return (0.0 - (left - right)) / 8.0, (0.0 - (top - bottom)) / 8.0
+    return _mirror_taps(x[rm], x[r], x[rp], cm, c, cp)
 
 
 @njit
@@ -252,12 +253,7 @@ def _mirror_row(x, r, c0, c1, h, w, gv, gh, k, t0):
         gv[k, t0 + c - c0], gh[k, t0 + c - c0] = _sobel_mirror(x, r, c, h, w)
     up, mid, down = x[_m(r - 1, h)], x[r], x[_m(r + 1, h)]
     for c in range(lo, hi):
-        left = mid[c - 1] * 2.0 + up[c - 1] + down[c - 1]
-        right = mid[c + 1] * 2.0 + up[c + 1] + down[c + 1]
-        top = up[c] * 2.0 + up[c - 1] + up[c + 1]
-        bottom = down[c] * 2.0 + down[c - 1] + down[c + 1]
-        gv[k, t0 + c - c0] = (0.0 - (left - right)) / 8.0
-        gh[k, t0 + c - c0] = (0.0 - (top - bottom)) / 8.0
+        gv[k, t0 + c - c0], gh[k, t0 + c - c0] = _mirror_taps(up, mid, down, c - 1, c, c + 1)
     for c in range(hi, c1):
         gv[k, t0 + c - c0], gh[k, t0 + c - c0] = _sobel_mirror(x, r, c, h, w)
 
@@ -290,19 +286,10 @@ def _op_args(gx, gf, ax, af, e, o, n, t):
 
 @njit
 def _op_leaf(a, b, f, lo, n, gv, gh, g, al, wt, e, sc, out, maps, use_maps):
-    h, w = f.shape
-    r = lo // w
-    c = lo - r * w
-    t = 0
-    while t < n:  # row segments of the block
-        m = min(n - t, w - c)
-        if not use_maps:
-            _mirror_row(a, r, c, c + m, h, w, gv, gh, 0, t)
-            _mirror_row(b, r, c, c + m, h, w, gv, gh, 1, t)
-        _mirror_row(f, r, c, c + m, h, w, gv, gh, 2, t)
-        t += m
-        c = 0
-        r += 1
+    if not use_maps:
+        _sobel_block(a, lo, n, 1.0, gv, gh, 0, True)
+        _sobel_block(b, lo, n, 1.0, gv, gh, 1, True)
+    _sobel_block(f, lo, n, 1.0, gv, gh, 2, True)
     if use_maps:  # the sources' (g, α, w) from their maps (mirror_edges_map)
         ga, aa, wa, gb, ab, wb = maps
         for t in range(n):
@@ -334,20 +321,11 @@ def _op_leaf(a, b, f, lo, n, gv, gh, g, al, wt, e, sc, out, maps, use_maps):
 @njit
 def mirror_edges_map(x):
     """(g, α, w) maps of x (flat, C order): what the Q/L/N^AB/F kernel computes per pixel."""
-    h, w = x.shape
     gm, am, wm = np.empty(x.size), np.empty(x.size), np.empty(x.size)
     gv, gh, g, wt, al = np.empty((1, 128)), np.empty((1, 128)), np.empty((1, 128)), np.empty((1, 128)), np.empty(128)
     for lo in range(0, x.size, 128):
         n = min(128, x.size - lo)
-        r = lo // w
-        c = lo - r * w
-        t = 0
-        while t < n:
-            m = min(n - t, w - c)
-            _mirror_row(x, r, c, c + m, h, w, gv, gh, 0, t)
-            t += m
-            c = 0
-            r += 1
+        _sobel_block(x, lo, n, 1.0, gv, gh, 0, True)
         _mirror_edges(gv, gh, g, al, wt, n, 0)
         for t in range(n):
             gm[lo + t], am[lo + t], wm[lo + t] = g[0, t], al[t], wt[0, t]
