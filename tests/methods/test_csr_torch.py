@@ -118,3 +118,17 @@ def test_cuda_matches_sporco(lytro_pair):
     assert x.device.type == "cuda" and info["iterations"] == [solver.k]
     x_ref = np.moveaxis(x_ref.reshape(32, 32, -1), -1, 0)
     np.testing.assert_allclose(x[0].cpu().numpy(), x_ref, rtol=0, atol=1e-10)
+
+
+def test_device_is_an_execution_parameter_and_backend_is_not():
+    from bench.runner.tasks import cache_key, needs_device
+
+    cls = methods.METHODS.get("csr")
+    p = cls.make_params()
+    assert (p.backend, p.device) == ("sporco", "auto") and needs_device(["csr"])
+
+    def key(**kw):
+        return cache_key("csr", cls.version, cls.describe_params(cls.make_params(**kw)), "h")
+
+    assert key(backend="torch", device="cpu") == key(backend="torch", device="cuda")
+    assert key(backend="torch") != key(backend="sporco")
