@@ -267,13 +267,11 @@ class CSR(FusionMethod):
     version = "1"
     kind = "classic"
     modalities = ("multi-focus", "ir-visible", "medical")
-    groups = ("mfifb", "paper")
-    published_names = {"mfifb": "CSR", "paper": "CSR"}
     colour = "per-channel"
     #: the contract checks cap the ADMM at 20 iterations (500 take minutes per check; at 5 the
     #: detail is far from converged and fuse(X, X) is off by up to 19 grey levels)
     groups: ClassVar[tuple[str, ...]] = ("mfifb", "paper")
-    published_names: ClassVar[dict[str, str]] = {"mfifb": "CSR"}
+    published_names: ClassVar[dict[str, str]] = {"mfifb": "CSR", "paper": "CSR"}
     contract_params: ClassVar[dict] = {"max_iter": 20}
     #: fuse(X, X) = base + D∗x̂ with x̂ the ℓ1-regularised (shrunk) codes of X's detail, not X:
     #: on the contract's Lytro-05 crop the largest error is 4.5 grey levels (mean 0.56) at the
