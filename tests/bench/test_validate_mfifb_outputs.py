@@ -162,3 +162,13 @@ def test_slow_methods_default_to_crops_and_crop_zero_means_whole_pairs(shared_da
     seen.clear()
     run(shared_datasets, quick=True, progress=False, methods_=("asr", "gff"), crop=0)
     assert set(seen) == {("asr", 0), ("gff", 0)}
+
+
+def test_asr_matches_mfifb_with_the_average_mean(shared_datasets):
+    # MFIFB's ASR files fuse the patch means by their average (the release's mode 0): the
+    # default reproduces them on a crop; the max-L1 chosen mean (mode 1) is clearly off
+    root = shared_datasets / "mfifb"
+    ours = compare_pair(root, "asr", "lytro_03", crop=64)
+    chosen = compare_pair(root, "asr", "lytro_03", crop=64, params={"mean": "chosen"})
+    assert ours["psnr_saved"] >= 40.0 and abs(ours["dq"]) <= 0.005, ours
+    assert chosen["psnr_saved"] < ours["psnr_saved"] - 4.0, (chosen, ours)
