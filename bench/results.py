@@ -192,11 +192,11 @@ def is_disk_error(exc: BaseException) -> bool:
 
 
 def sha256_file(path: str | os.PathLike) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    """Hex sha256 of a file (:func:`bench.datasets.manifest.sha256_file`, imported on use:
+    this module stays light to import)."""
+    from bench.datasets.manifest import sha256_file as digest
+
+    return digest(path)
 
 
 def kept_pairs(spec: str | int | None, pair_ids: list[str]) -> list[str]:

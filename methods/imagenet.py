@@ -32,12 +32,12 @@ mechanics only, the ``imagenet_weights="random"`` of the methods.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench.errors import FusebenchError
+from bench.weights import sha256_of
 from methods.devices import cached_network, file_key
 
 HUB_URL = "https://download.pytorch.org/models/"
@@ -79,14 +79,6 @@ def hub_dir() -> Path:
     import torch
 
     return Path(torch.hub.get_dir()) / "checkpoints"
-
-
-def sha256_of(path: str | os.PathLike) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def check_hash(spec: HubCheckpoint, path: str | os.PathLike) -> None:

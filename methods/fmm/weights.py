@@ -17,7 +17,6 @@ figures are measured with the weights as saved.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from importlib import resources
 from pathlib import Path
@@ -35,10 +34,6 @@ PACKAGED_NAME = "fmm.pt"
 def packaged_weights_path() -> Path:
     """Path of the checkpoint shipped inside the ``methods.fmm`` package."""
     return Path(str(resources.files("methods.fmm").joinpath(PACKAGED_NAME)))
-
-
-def file_sha256(path: str | os.PathLike) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def save_checkpoint(path: str | os.PathLike, model: FMMNet, meta: dict[str, Any], *,
