@@ -29,3 +29,23 @@ def list_trainers() -> list[str]:
 
 def get_trainer(name: str):
     return TRAINERS.get(name)
+
+
+def add_output_options(p, *, out_help: str, out_default: str | None = None,
+                       float32_help: str = "save float32 weights (default: float16)",
+                       device_default: str = "auto") -> None:
+    """The options every checkpointing trainer shares: where it runs and what it writes.
+
+    ``--device``, ``--out`` (help ``out_help``), ``--float32``, ``--restart``, ``--no-progress``.
+
+    >>> import argparse
+    >>> p = argparse.ArgumentParser()
+    >>> add_output_options(p, out_help="checkpoint path")
+    >>> vars(p.parse_args(["--device", "cpu", "--restart"]))
+    {'device': 'cpu', 'out': None, 'float32': False, 'restart': True, 'no_progress': False}
+    """
+    p.add_argument("--device", default=device_default, help="auto (CUDA if available), cpu, cuda, cuda:1 ...")
+    p.add_argument("--out", default=out_default, help=out_help)
+    p.add_argument("--float32", action="store_true", help=float32_help)
+    p.add_argument("--restart", action="store_true", help="ignore a saved state and start from scratch")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")

@@ -46,7 +46,7 @@ from typing import Any
 import numpy as np
 
 from bench.errors import FusebenchError
-from bench.training import register_trainer
+from bench.training import add_output_options, register_trainer
 from bench.training.checkpoint import load_training_state, save_training_state
 
 STATE_SUFFIX = ".state.pt"
@@ -428,13 +428,11 @@ class _Trainer:
         p.add_argument("--plateau", type=float, default=d.plateau,
                        help="drop lr x0.1 once when val loss improves by less than this fraction")
         p.add_argument("--seed", type=int, default=d.seed)
-        p.add_argument("--device", default=d.device, help="auto (CUDA if available), cpu, cuda, cuda:1 ...")
         p.add_argument("--threads", type=int, default=d.threads, help="CPU threads for torch (default 2)")
-        p.add_argument("--out", default=d.out, help=f"checkpoint path (default {d.out}); model card beside it")
         p.add_argument("--max-images", type=int, default=None, help="use only the first N training photos")
-        p.add_argument("--float32", action="store_true", help="save full float32 weights (default: compact int8 FC1)")
-        p.add_argument("--restart", action="store_true", help="ignore a saved state and start from scratch")
-        p.add_argument("--no-progress", action="store_true", help="no progress bars")
+        add_output_options(p, out_help=f"checkpoint path (default {d.out}); model card beside it",
+                           out_default=d.out, device_default=d.device,
+                           float32_help="save full float32 weights (default: compact int8 FC1)")
 
     def run(self, args: argparse.Namespace) -> int:
         cfg = TrainConfig(

@@ -50,7 +50,7 @@ from typing import Any
 import numpy as np
 
 from bench.errors import FusebenchError
-from bench.training import register_trainer
+from bench.training import add_output_options, register_trainer
 from bench.training.ablation import CheckpointAblation
 from bench.training.checkpoint import load_training_state, save_training_state
 from bench.training.cnn_patch import run_record
@@ -383,11 +383,7 @@ class _Trainer:
                          ("--final-val-pairs", int)):
             p.add_argument(opt, type=typ, default=None, help="override the configuration's value")
         p.add_argument("--last", action="store_true", help="keep the last epoch (default: best validation)")
-        p.add_argument("--device", default="auto", help="auto (CUDA if available), cpu, cuda, cuda:1 ...")
-        p.add_argument("--out", default=None, help="checkpoint path (default runs/fmm/<config>-<fusion>-<loss>/fmm.pt)")
-        p.add_argument("--float32", action="store_true", help="save float32 weights (default: float16)")
-        p.add_argument("--restart", action="store_true", help="ignore a saved state and start from scratch")
-        p.add_argument("--no-progress", action="store_true", help="no progress bars")
+        add_output_options(p, out_help="checkpoint path (default runs/fmm/<config>-<fusion>-<loss>/fmm.pt)")
 
     def run(self, args: argparse.Namespace) -> int:
         out = args.out or f"runs/fmm/{args.config}-{args.fusion}-{args.loss}/fmm.pt"

@@ -54,7 +54,7 @@ from typing import Any
 import numpy as np
 
 from bench.errors import DataError, FusebenchError
-from bench.training import register_trainer
+from bench.training import add_output_options, register_trainer
 from bench.training.ablation import CheckpointAblation
 
 PAPER = ("Y. Qian, R. An, G. Liu, H. Tang, G. Xiao, D. P. Bavirisetti, TransFusion: Transfer "
@@ -461,14 +461,10 @@ class _Trainer:
         p.add_argument("--imagenet", default=None,
                        help="initialise the encoder from ImageNet VGG-19 (paper config): hub (torch hub "
                             "cache / $FUSEBENCH_VGG19), PATH or download; default: from scratch")
-        p.add_argument("--device", default="auto", help="auto (CUDA if available), cpu, cuda, cuda:1 ...")
-        p.add_argument("--out", default=None,
-                       help="checkpoint path or folder (default runs/transfusion/<config>/transfusion.pt)")
-        p.add_argument("--float32", action="store_true", help="save float32 weights (default: float16)")
-        p.add_argument("--restart", action="store_true", help="ignore a saved state and start from scratch")
+        add_output_options(
+            p, out_help="checkpoint path or folder (default runs/transfusion/<config>/transfusion.pt)")
         p.add_argument("--resume", action="store_true",
                        help="continue from the saved state (the default whenever one exists)")
-        p.add_argument("--no-progress", action="store_true", help="no progress bars")
 
     def run(self, args: argparse.Namespace) -> int:
         keys = ("stage1_steps", "stage2_steps", "crop", "batch_size", "lr1", "lr2", "seed", "threads",

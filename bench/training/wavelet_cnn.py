@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.errors import FusebenchError
-from bench.training import register_trainer
+from bench.training import add_output_options, register_trainer
 from bench.training.ablation import CheckpointAblation
 from bench.training.cnn_patch import (
     Network,
@@ -171,11 +171,7 @@ class _Trainer:
                          ("--batch-size", int), ("--lr", float), ("--seed", int), ("--threads", int),
                          ("--max-images", int)):
             p.add_argument(opt, type=typ, default=None, help="override the configuration's value")
-        p.add_argument("--device", default="auto", help="auto (CUDA if available), cpu, cuda, cuda:1 ...")
-        p.add_argument("--out", default=None, help="checkpoint path (default runs/wavelet-cnn/<config>/wavelet_cnn.pt)")
-        p.add_argument("--float32", action="store_true", help="save float32 weights (default: float16)")
-        p.add_argument("--restart", action="store_true", help="ignore a saved state and start from scratch")
-        p.add_argument("--no-progress", action="store_true", help="no progress bars")
+        add_output_options(p, out_help="checkpoint path (default runs/wavelet-cnn/<config>/wavelet_cnn.pt)")
 
     def run(self, args: argparse.Namespace) -> int:
         out = args.out or f"runs/wavelet-cnn/{args.config}-{args.domain}/wavelet_cnn.pt"

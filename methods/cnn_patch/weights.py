@@ -28,6 +28,7 @@ import numpy as np
 import torch
 
 from bench.weights import WeightsError, declare, locate
+from methods import checkpoints
 from methods.cnn_patch.model import Liu2017Net, PatchCNN
 
 FORMAT = "fusebench-cnn-patch"
@@ -145,44 +146,17 @@ def expand_state(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
 
 
 def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
-    """The checkpoint dict at ``path``; :class:`WeightsError` naming the file on any problem."""
-    path = Path(path)
-    if not path.is_file():
-        raise WeightsError(f"cnn-patch weights file {path} not found")
-    try:
-        ckpt = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:
-        raise WeightsError(f"cnn-patch weights file {path} is not a readable torch checkpoint ({exc})") from exc
-    if not isinstance(ckpt, dict) or "state_dict" not in ckpt:
-        raise WeightsError(f"cnn-patch weights file {path} has no 'state_dict' (not a fusebench cnn-patch checkpoint)")
-    if ckpt.get("format", FORMAT) != FORMAT:
-        raise WeightsError(f"cnn-patch weights file {path}: format {ckpt.get('format')!r}, expected {FORMAT!r}")
-    return ckpt
-
-
-def check_shapes(state: dict[str, torch.Tensor], source: str) -> None:
-    """Raise :class:`WeightsError` listing every missing, unexpected or mis-shaped tensor."""
-    expected = {k: tuple(v.shape) for k, v in PatchCNN().state_dict().items()}
-    problems = []
-    for k, shape in expected.items():
-        if k not in state:
-            problems.append(f"missing {k} {shape}")
-        elif tuple(state[k].shape) != shape:
-            problems.append(f"{k} has shape {tuple(state[k].shape)}, expected {shape}")
-    problems += [f"unexpected tensor {k}" for k in state if k not in expected]
-    if problems:
-        raise WeightsError(f"cnn-patch weights file {source} does not fit the network: " + "; ".join(problems))
+    """The checkpoint dict at ``path``; :class:`WeightsError` naming the file on any problem
+    (:func:`methods.checkpoints.read_checkpoint`, the deep plugins' one reader)."""
+    return checkpoints.read_checkpoint(path, fmt=FORMAT, label="cnn-patch")
 
 
 def load_model(path: str | os.PathLike | None = None, device: str | torch.device = "cpu") -> PatchCNN:
     """A :class:`PatchCNN` in eval mode with the weights from ``path`` (default: the packaged ones)."""
     path = Path(path) if path else packaged_weights_path()
     ckpt = read_checkpoint(path)
-    state = expand_state(ckpt["state_dict"])
-    check_shapes(state, str(path))
-    model = PatchCNN()
-    model.load_state_dict(state)
-    return model.to(device).eval()
+    ckpt = {**ckpt, "state_dict": expand_state(ckpt["state_dict"])}
+    return checkpoints.load_weights(PatchCNN(), ckpt, path, "cnn-patch").to(device).eval()
 
 
 def checkpoint_meta(path: str | os.PathLike | None = None) -> dict[str, Any]:

@@ -25,21 +25,6 @@ def _level(v):
 
 
 @njit
-def joint_counts(a, b, f):
-    """(counts of (level A, level F), counts of (level B, level F)), each 256·256 int64."""
-    ja = np.zeros(65536, np.int64)
-    jb = np.zeros(65536, np.int64)
-    h, w = f.shape
-    for r in range(h):
-        ra, rb, rf = a[r], b[r], f[r]
-        for c in range(w):
-            lf = _level(rf[c])
-            ja[_level(ra[c]) * 256 + lf] += 1
-            jb[_level(rb[c]) * 256 + lf] += 1
-    return ja, jb
-
-
-@njit
 def _stretched(v, lo, span):
     """normalize1's level: round(255·(v − lo)/span) (halves up; v ≥ lo), 0 for a flat image."""
     if span == 0:
@@ -48,17 +33,34 @@ def _stretched(v, lo, span):
 
 
 @njit
-def joint_counts_stretched(a, b, f):
-    """:func:`joint_counts` on ``normalize1``'s min–max stretched levels (VIFB/MEFB MI)."""
-    la, lb, lf = a.min(), b.min(), f.min()
-    sa, sb, sf = a.max() - la, b.max() - lb, f.max() - lf
+def _joint_counts(a, b, f, stretch):
+    """The one counting loop; levels by :func:`_level`, or :func:`_stretched` when ``stretch``."""
+    la = lb = lf = sa = sb = sf = 0.0
+    if stretch:
+        la, lb, lf = a.min(), b.min(), f.min()
+        sa, sb, sf = a.max() - la, b.max() - lb, f.max() - lf
     ja = np.zeros(65536, np.int64)
     jb = np.zeros(65536, np.int64)
     h, w = f.shape
     for r in range(h):
         ra, rb, rf = a[r], b[r], f[r]
         for c in range(w):
-            k = _stretched(rf[c], lf, sf)
-            ja[_stretched(ra[c], la, sa) * 256 + k] += 1
-            jb[_stretched(rb[c], lb, sb) * 256 + k] += 1
+            if stretch:
+                k = _stretched(rf[c], lf, sf)
+                ja[_stretched(ra[c], la, sa) * 256 + k] += 1
+                jb[_stretched(rb[c], lb, sb) * 256 + k] += 1
+            else:
+                k = _level(rf[c])
+                ja[_level(ra[c]) * 256 + k] += 1
+                jb[_level(rb[c]) * 256 + k] += 1
     return ja, jb
+
+
+def joint_counts(a, b, f):
+    """(counts of (level A, level F), counts of (level B, level F)), each 256·256 int64."""
+    return _joint_counts(a, b, f, False)
+
+
+def joint_counts_stretched(a, b, f):
+    """:func:`joint_counts` on ``normalize1``'s min–max stretched levels (VIFB/MEFB MI)."""
+    return _joint_counts(a, b, f, True)
