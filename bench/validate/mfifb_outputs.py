@@ -25,7 +25,8 @@ Verdict per method (issue 14, acceptance 1): PASS when the median ``psnr`` is
 (CLI ``--all-pairs``) adds, for the methods MFIFB has on all 105 pairs, the same
 figures over those 105 (rows tagged ``set="all"``).
 
-Methods (``METHODS``: ours -> MFIFB folder, parameters, pairs): ``gff``, ``msvd``,
+Methods (``METHODS``: ours -> MFIFB folder, parameters, pairs): ``gff`` (fed the sources as
+MFIFB's ``run_GFF.m`` fed them, JPEG quality 75 copies: :func:`prepare`), ``msvd``,
 ``gd`` (default = the authors' CLAHE post-processing), ``mgff``, ``lp-sr``
 (``mstsr`` is accepted, its alias; vs MST_SR), ``rp-sr``, ``nsct-sr``
 (``directions="2"``, as MFIFB ran it; all three ``swap=True``: MFIFB's files are the
@@ -137,6 +138,42 @@ def save_like(img: np.ndarray, theirs_path: str | Path) -> np.ndarray:
     return jpeg_round_trip(img, **opts)
 
 
+#: How the benchmark's wrapper prepared a method's sources, where it did more than read
+#: them (:func:`prepare`): VIFB's and MFIFB's ``run_GFF.m`` (same author) alike.
+INPUTS: dict[str, str] = {"gff": "gff-wrapper"}
+
+
+def prepare(how: str | None, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sources as the benchmark's wrapper handed them to the method.
+
+    ``"gff-wrapper"`` (``run_GFF.m`` of VIFB and MFIFB): both written with ``imwrite``
+    (JPEG quality 75) and read back by GFF's ``load_images``; GFF never sees the
+    original files (MFIFB: bit-identical on the lossless Aymaz/temple results only
+    this way). When A is colour and B grey (VIFB: the infrared file of 4 pairs,
+    manWalking, running, walking2, walkingnight), ``load_images`` stores B with
+    ``I(:,:,2) = im`` into the colour stack, i.e. into the *green channel of A*, and
+    leaves the second source black: VIFB's GFF result there is the visible image with
+    the infrared in its green channel, not a fusion (checked on the files: their G
+    channel matches the infrared at 33–38 dB, the visible G at 7–13 dB). MFIFB's pairs
+    always have equal modes.
+
+        >>> a, b = np.full((16, 16, 3), 200.0), np.full((16, 16), 50.0)
+        >>> a2, b2 = prepare("gff-wrapper", a, b)
+        >>> a2[0, 0].tolist(), float(b2.max())
+        ([200.0, 50.0, 200.0], 0.0)
+    """
+    if how is None:
+        return a, b
+    if how != "gff-wrapper":
+        raise ValueError(f"unknown input preparation {how!r}")
+    a, b = save_like_matlab_jpeg(a, quality=75), save_like_matlab_jpeg(b, quality=75)
+    if a.ndim == 3 and b.ndim == 2:
+        a = a.copy()
+        a[..., 1] = b
+        b = np.zeros_like(a)
+    return a, b
+
+
 def list_pairs(root: Path) -> list[str]:
     """Every pair id with an A source in ``root/sources`` (sorted)."""
     return sorted(p.name.rsplit("_", 1)[0] for p in (root / "sources").glob("*_A.*"))
@@ -187,7 +224,8 @@ def compare_pair(root: Path, method: str, pair: str, crop: int = 0,
     if crop:
         win = crop_window(a.shape, crop)
         a, b, theirs = a[win], b[win], theirs[win]
-    ours = np.rint(methods.get_method(method).fuse(a, b, **params).image)
+    pa, pb = prepare(INPUTS.get(method), a, b)
+    ours = np.rint(methods.get_method(method).fuse(pa, pb, **params).image)
     if ours.shape != theirs.shape:
         raise DataError(f"mfifb-outputs: {theirs_path} is {theirs.shape}, our {method} gave {ours.shape}")
     saved = save_like(ours, theirs_path)

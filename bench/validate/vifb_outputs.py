@@ -51,7 +51,7 @@ import numpy as np
 
 from bench.errors import DataError
 from bench.validate import ValidationReport, register_target
-from bench.validate.mfifb_outputs import psnr, save_like, save_like_matlab_jpeg
+from bench.validate.mfifb_outputs import INPUTS, prepare, psnr, save_like
 
 #: our method -> (VIFB's name, parameter overrides): every VIFB classic method.
 ROWS: dict[str, tuple[str, dict]] = {
@@ -76,8 +76,6 @@ ROWS: dict[str, tuple[str, dict]] = {
     "gff": ("GFF", {}),
     "mgff": ("MGFF", {}),
 }
-#: How VIFB's wrapper prepared the sources, where it did more than read them (:func:`prepare`).
-INPUTS: dict[str, str] = {"gff": "gff-wrapper"}
 QUICK_PAIRS = ["manWalking", "walking"]
 PSNR_MIN = 35.0
 DQ_MAX = 0.03
@@ -97,34 +95,6 @@ def _dataset(data_dir: str | Path):
     if not (root / "fused").is_dir():
         raise DataError(f"vifb-outputs: {root / 'fused'} not found (VIFB's fused images)")
     return ds, root
-
-
-def prepare(how: str | None, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The sources as VIFB's wrapper handed them to the method (A visible, B infrared).
-
-    ``"gff-wrapper"`` (run_GFF.m): both written with ``imwrite`` (JPEG quality 75) and
-    read back by GFF's ``load_images``. When the infrared file is grey (4 pairs:
-    manWalking, running, walking2, walkingnight), ``load_images`` stores it with
-    ``I(:,:,2) = im`` into the colour stack, i.e. into the *green channel of the visible
-    image*, and leaves the second source black: VIFB's GFF result there is the visible
-    image with the infrared in its green channel, not a fusion (checked on the files:
-    their G channel matches the infrared at 33–38 dB, the visible G at 7–13 dB).
-
-        >>> a, b = np.full((16, 16, 3), 200.0), np.full((16, 16), 50.0)
-        >>> a2, b2 = prepare("gff-wrapper", a, b)
-        >>> a2[0, 0].tolist(), float(b2.max())
-        ([200.0, 50.0, 200.0], 0.0)
-    """
-    if how is None:
-        return a, b
-    if how != "gff-wrapper":
-        raise ValueError(f"vifb-outputs: unknown input preparation {how!r}")
-    a, b = save_like_matlab_jpeg(a, quality=75), save_like_matlab_jpeg(b, quality=75)
-    if a.ndim == 3 and b.ndim == 2:
-        a = a.copy()
-        a[..., 1] = b
-        b = np.zeros_like(a)
-    return a, b
 
 
 def compare_pair(data_dir: str | Path, method: str, pair: str, *, dataset=None,
